@@ -47,8 +47,12 @@ def to_json_schema(node: Any) -> Any:
         out.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
     if node.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
-    if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node \
-            and not node.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        node.get("type") == "object"
+        and "properties" in node
+        and "additionalProperties" not in node
+        and not node.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     return out
 
@@ -68,8 +72,9 @@ def _crds() -> dict[tuple[str, str], dict[str, Any]]:
             spec = doc["spec"]
             for version in spec["versions"]:
                 if version.get("served"):
-                    found[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = \
-                        version["schema"]["openAPIV3Schema"]
+                    found[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = version["schema"][
+                        "openAPIV3Schema"
+                    ]
     return found
 
 
@@ -79,8 +84,10 @@ def served_kinds() -> set[tuple[str, str]]:
 
 def structural_errors(schema: dict[str, Any], obj: dict[str, Any]) -> list[str]:
     validator = jsonschema.Draft7Validator(to_json_schema(schema))
-    return [f"{'.'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"
-            for e in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))]
+    return [
+        f"{'.'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"
+        for e in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
 
 def crd_errors(obj: dict[str, Any]) -> list[str]:

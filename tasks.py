@@ -1,0 +1,12 @@
+"""kratix-ops tasks. `invoke --list` shows them, `invoke --help <task>` explains each one.
+
+This file only wires namespaces; the work is done in `ops/`.
+"""
+
+from invoke import Collection
+
+from ops.tasks import dev, pipeline
+
+ns = Collection()
+ns.add_collection(pipeline.ns)
+ns.add_task(dev.check)
