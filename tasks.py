@@ -10,3 +10,4 @@ from ops.tasks import dev, pipeline
 ns = Collection()
 ns.add_collection(pipeline.ns)
 ns.add_task(dev.check)
+ns.add_task(dev.readme)

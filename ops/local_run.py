@@ -121,6 +121,7 @@ def _kratix_dirs(root: Path) -> Iterator[None]:
 def run_locally(request: dict[str, Any], settings: Settings) -> LocalRun:
     """Run the configure pipeline on `request`; an invalid request raises BadInput, as the pipeline fails."""
     import kratix_sdk
+
     from datadog_configure.pipeline import run
 
     with tempfile.TemporaryDirectory(prefix="kratix-") as tmp:
@@ -133,11 +134,12 @@ def run_locally(request: dict[str, Any], settings: Settings) -> LocalRun:
             error = outcome.error
             assert error is not None  # run() returns a result or the error that refused the request
             raise BadInput(error.field, error.value, error.allowed) from error
-        files = tuple(
-            OutputFile(str(p.relative_to(root / "output")), p.read_bytes())
-            for p in sorted((root / "output").rglob("*"))
-            if p.is_file()
+        order = {m.filename: i for i, m in enumerate(outcome.result.manifests)}
+        paths = sorted(
+            (p for p in (root / "output").rglob("*") if p.is_file()),
+            key=lambda p: (order.get(str(p.relative_to(root / "output")), len(order)), str(p)),
         )
+        files = tuple(OutputFile(str(p.relative_to(root / "output")), p.read_bytes()) for p in paths)
     return LocalRun(request=request, result=outcome.result, files=files, status=status)
 
 

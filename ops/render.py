@@ -9,7 +9,6 @@ from ops.errors import BadInput
 
 if TYPE_CHECKING:
     from datadog_configure.footprint import ContainerResources, Footprint
-
     from ops.console import Consoles
     from ops.local_run import LocalRun, StateStoreWrite
 

@@ -34,3 +34,26 @@ def check(c: Context, only: str | None = None) -> None:
     if failed:
         raise Exit(f"failed: {', '.join(failed)}", code=1)
     print("all gates passed")
+
+
+@task(help={"check_only": "do not write; exit 1 if the README is out of date"})
+def readme(c: Context, check_only: bool = False) -> None:
+    """Regenerate the README's generated sections (the tier table, from the tier values files).
+
+    Example: invoke readme
+    """
+    from pathlib import Path
+
+    from datadog_configure.settings import VALUES_DIR
+    from ops.docs import tier_table, with_tier_table
+
+    path = Path(__file__).resolve().parents[2] / "README.md"
+    current = path.read_text()
+    wanted = with_tier_table(current, tier_table(VALUES_DIR))
+    if wanted == current:
+        print("README.md is up to date")
+        return
+    if check_only:
+        raise Exit("README.md is out of date: run `invoke readme`", code=1)
+    path.write_text(wanted)
+    print("README.md: tier table regenerated")

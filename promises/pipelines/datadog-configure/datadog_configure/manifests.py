@@ -39,9 +39,10 @@ def build_manifests(
     common = labels(request, settings.promise_name)
 
     def meta(name: str, with_namespace: bool = True) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": name, "labels": dict(common)}
+        body: dict[str, Any] = {"name": name}
         if with_namespace:
             body["namespace"] = namespace
+        body["labels"] = dict(common)
         return body
 
     return (

@@ -1,0 +1,44 @@
+"""Suite-wide fixtures: the repository's paths and settings as a user's invoke.yaml gives them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ops.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE_DIR = ROOT / "promises" / "pipelines" / "datadog-configure"
+VALUES_DIR = PIPELINE_DIR / "values"
+EXAMPLES = sorted((ROOT / "promises" / "examples").glob("*.yaml"))
+
+
+def invoke_yaml() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "invoke.yaml").read_text())
+    return data
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_config(invoke_yaml())
+
+
+def datadog_stack(name: str = "production", namespace: str = "default", **spec: Any) -> dict[str, Any]:
+    """A DatadogStack request as Kratix's reader writes it to /kratix/input/object.yaml."""
+    spec.setdefault("clusterName", "kratix-demo")
+    return {
+        "apiVersion": "platform.srekubecraft.io/v1alpha1",
+        "kind": "DatadogStack",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": "4f1c0a3e-1b7e-4c55-9a43-7c1f2b8d9e10",
+            "generation": 1,
+            "labels": {"kratix.io/promise-name": "datadog-stack"},
+        },
+        "spec": spec,
+        "status": {"message": "Pending"},
+    }
