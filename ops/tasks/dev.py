@@ -24,12 +24,18 @@ def check(c: Context, only: str | None = None) -> None:
     names = [name for name, _ in GATES]
     if only is not None and only not in names:
         raise Exit(f"error: --only: {only!r} is not allowed; one of {', '.join(names)}", code=2)
+    import os
+    import sys
+    from pathlib import Path
+
+    # The gates are installed beside this interpreter: find them there even when the venv is not activated.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     failed = []
     for name, command in GATES:
         if only is not None and name != only:
             continue
         print(f"==> {name}: {command}", flush=True)
-        if not c.run(command, warn=True, pty=False).ok:
+        if not c.run(command, warn=True, pty=False, env={"PATH": path}).ok:
             failed.append(name)
     if failed:
         raise Exit(f"failed: {', '.join(failed)}", code=1)
