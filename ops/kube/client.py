@@ -1,0 +1,210 @@
+"""One Kubernetes API client per context, built from a kubeconfig; `kubernetes` is imported lazily.
+
+    kube = connect(KubeTarget(context="kind-a"))
+    namespaces = kube.call(ApiCall("list", "", "Namespace"), kube.core.list_namespace)
+
+`Kube.call` is the way to make a request: it retries under the policy (retry.py) and turns
+failures into `ops.errors` errors (errors.py). The accessors can also be used directly when a
+caller wants neither.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ops.kube.errors import ApiCall, BadKubeconfig, NoKubeconfig, UnknownContext, api_errors
+from ops.kube.retry import DEFAULT_RETRY, RetryPolicy
+
+if TYPE_CHECKING:
+    from kubernetes.client import (
+        ApiClient,
+        ApiextensionsV1Api,
+        ApisApi,
+        AppsV1Api,
+        BatchV1Api,
+        CoreV1Api,
+        CustomObjectsApi,
+        VersionApi,
+    )
+
+T = TypeVar("T")
+
+DEFAULT_KUBECONFIG = "~/.kube/config"
+POOL_SIZE = 16  # connections per context: enough for the concurrent reads of one snapshot
+
+
+@dataclass(frozen=True)
+class KubeTarget:
+    """Which cluster: a kubeconfig (None: $KUBECONFIG, else ~/.kube/config) and a context (None: current)."""
+
+    kubeconfig: Path | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to open a connection and to wait between bytes of an answer (per request)."""
+
+    connect: float = 5.0
+    read: float = 30.0
+
+
+class Kube:
+    """The API client of one context, with typed accessors built on first use."""
+
+    def __init__(self, api_client: ApiClient, *, context: str, server: str, retry: RetryPolicy) -> None:
+        self.api_client = api_client
+        self.context = context
+        self.server = server
+        self.retry = retry
+
+    def __repr__(self) -> str:
+        return f"Kube(context={self.context!r}, server={self.server!r})"
+
+    def call(self, what: ApiCall, fn: Callable[[], T], *, retry: RetryPolicy | None = None) -> T:
+        """fn() retried under the policy; failures raised as OpsError naming `what`."""
+        policy = retry or self.retry
+        with api_errors(what, self.server):
+            return policy.run(fn, idempotent=what.verb != "create")
+
+    @cached_property
+    def core(self) -> CoreV1Api:
+        from kubernetes.client import CoreV1Api
+
+        return CoreV1Api(self.api_client)
+
+    @cached_property
+    def custom(self) -> CustomObjectsApi:
+        from kubernetes.client import CustomObjectsApi
+
+        return CustomObjectsApi(self.api_client)
+
+    @cached_property
+    def apps(self) -> AppsV1Api:
+        from kubernetes.client import AppsV1Api
+
+        return AppsV1Api(self.api_client)
+
+    @cached_property
+    def batch(self) -> BatchV1Api:
+        from kubernetes.client import BatchV1Api
+
+        return BatchV1Api(self.api_client)
+
+    @cached_property
+    def apiext(self) -> ApiextensionsV1Api:
+        from kubernetes.client import ApiextensionsV1Api
+
+        return ApiextensionsV1Api(self.api_client)
+
+    @cached_property
+    def apis(self) -> ApisApi:
+        from kubernetes.client import ApisApi
+
+        return ApisApi(self.api_client)
+
+    @cached_property
+    def version(self) -> VersionApi:
+        from kubernetes.client import VersionApi
+
+        return VersionApi(self.api_client)
+
+    def close(self) -> None:
+        """Close the pooled connections (the object must not be used afterwards)."""
+        self.api_client.close()
+        self.api_client.rest_client.pool_manager.clear()
+
+    def __enter__(self) -> Kube:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def kubeconfig_path(target: KubeTarget) -> str:
+    """The kubeconfig to read, resolved now (`kubernetes.config` reads $KUBECONFIG at import only).
+
+    $KUBECONFIG may list several files (os.pathsep), merged as kubectl merges them.
+    """
+    if target.kubeconfig is not None:
+        return str(target.kubeconfig)
+    return os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
+
+
+def kubeconfig_contexts(path: str) -> tuple[tuple[str, ...], str | None]:
+    """The context names in the kubeconfig file(s) and the current-context (first file that sets it)."""
+    import yaml
+
+    files = [Path(p).expanduser() for p in path.split(os.pathsep) if p]
+    existing = [f for f in files if f.is_file()]
+    if not existing:
+        raise NoKubeconfig(path)
+    names: list[str] = []
+    current: str | None = None
+    for file in existing:
+        try:
+            doc = yaml.safe_load(file.read_text()) or {}
+        except (OSError, yaml.YAMLError) as err:
+            raise BadKubeconfig(str(file), f"not readable YAML ({type(err).__name__})") from err
+        if not isinstance(doc, dict):
+            raise BadKubeconfig(str(file), "not a kubeconfig (no mapping at the top)")
+        names += [c["name"] for c in doc.get("contexts") or [] if c.get("name") and c["name"] not in names]
+        current = current or doc.get("current-context") or None
+    return tuple(names), current
+
+
+def connect(
+    target: KubeTarget = KubeTarget(),
+    *,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    timeouts: Timeouts = Timeouts(),
+    pool_size: int = POOL_SIZE,
+) -> Kube:
+    """A Kube for the target's context; raises NoKubeconfig, BadKubeconfig or UnknownContext.
+
+    Nothing is requested from the API server yet: a dead server shows on the first call.
+    """
+    from kubernetes import client, config
+
+    path = kubeconfig_path(target)
+    available, current = kubeconfig_contexts(path)
+    context = target.context or current
+    if context is None or context not in available:
+        raise UnknownContext(context, available, path)
+
+    configuration = client.Configuration()
+    configuration.connection_pool_maxsize = pool_size
+    configuration.retries = False  # tenacity (retry.py) is the only retry policy
+    try:
+        # new_client_from_config, with an ApiClient that applies the default time-outs
+        config.load_kube_config(
+            config_file=path, context=context, client_configuration=configuration, persist_config=False
+        )
+    except config.ConfigException as err:
+        raise BadKubeconfig(path, str(err)) from err
+    api_client = _api_client_class()(configuration, timeouts=(timeouts.connect, timeouts.read))
+    return Kube(api_client, context=context, server=str(configuration.host), retry=retry)
+
+
+@functools.cache
+def _api_client_class() -> type[Any]:
+    """ApiClient whose requests time out unless a caller passes `_request_timeout` itself."""
+    from kubernetes.client import ApiClient
+
+    class TimedApiClient(ApiClient):  # type: ignore[misc]
+        def __init__(self, configuration: Any, *, timeouts: tuple[float, float]) -> None:
+            super().__init__(configuration=configuration)
+            self.timeouts = timeouts
+
+        def call_api(self, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("_request_timeout") is None:
+                kwargs["_request_timeout"] = self.timeouts
+            return super().call_api(*args, **kwargs)
+
+    return TimedApiClient

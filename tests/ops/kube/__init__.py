@@ -1,0 +1,1 @@
+"""Tests of ops.kube, over real HTTP against tests.kube.emulator."""
