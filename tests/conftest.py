@@ -10,6 +10,8 @@ import yaml
 
 from ops.config import Settings
 
+pytest_plugins = ["tests.kube.fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE_DIR = ROOT / "promises" / "pipelines" / "datadog-configure"
 VALUES_DIR = PIPELINE_DIR / "values"
