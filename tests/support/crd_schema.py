@@ -58,7 +58,8 @@ def to_json_schema(node: Any) -> Any:
 
 
 def load_yaml_documents(path: Path) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster on the big CRDs
+    return [d for d in yaml.load_all(path.read_text(), Loader=loader) if d]  # noqa: S506
 
 
 @cache
