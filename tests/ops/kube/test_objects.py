@@ -24,8 +24,16 @@ RELEASE = {
     "apiVersion": "helm.toolkit.fluxcd.io/v2",
     "kind": "HelmRelease",
     "metadata": {"name": "datadog", "namespace": "team-a", "labels": {"tier": "minimal"}},
-    "spec": {"interval": "10m", "chart": {"spec": {"chart": "datadog", "version": "3.240.0",
-                                                   "sourceRef": {"kind": "HelmRepository", "name": "datadog"}}}},
+    "spec": {
+        "interval": "10m",
+        "chart": {
+            "spec": {
+                "chart": "datadog",
+                "version": "3.240.0",
+                "sourceRef": {"kind": "HelmRepository", "name": "datadog"},
+            }
+        },
+    },
 }
 
 
@@ -78,8 +86,11 @@ def test_discovery_is_asked_once_per_group_version(client: Kube, kube: EmulatorT
 
 
 def test_a_kind_whose_crd_is_not_installed_names_the_component(client: Kube) -> None:
-    with pytest.raises(CrdMissing, match=r"does not serve ExternalSecret \(external-secrets.io\); install External "
-                                         r"Secrets Operator"):
+    with pytest.raises(
+        CrdMissing,
+        match=r"does not serve ExternalSecret \(external-secrets.io\); install External "
+        r"Secrets Operator",
+    ):
         list_objects(client, "external-secrets.io/v1", "ExternalSecret")
 
 
