@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ops.errors import ExitCode, OpsError
+from ops.errors import ExitCode, OpsError, translated
 
 if TYPE_CHECKING:
     import boto3
@@ -113,15 +113,8 @@ def translate(err: Exception, action: str, target: AwsTarget | None = None) -> O
 @contextmanager
 def aws_errors(action: str, target: AwsTarget | None = None) -> Iterator[None]:
     """Turn AWS failures inside the block into one-line `OpsError`s; anything else passes through."""
-    try:
+    with translated(lambda err: translate(err, action, target)):
         yield
-    except OpsError:
-        raise
-    except Exception as err:
-        mapped = translate(err, action, target)
-        if mapped is None:
-            raise
-        raise mapped from err
 
 
 def call(action: str, fn: Callable[[], T], target: AwsTarget | None = None) -> T:

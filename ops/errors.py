@@ -5,6 +5,8 @@ Exit codes are part of the interface (README "Exit codes"); never renumber one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 
 
@@ -48,3 +50,17 @@ class BadInput(OpsError):
         self.field = field
         self.value = value
         self.allowed = allowed
+
+
+@contextmanager
+def translated(translate: Callable[[Exception], OpsError | None]) -> Iterator[None]:
+    """Re-raise what the block raises as the OpsError `translate` names (chained); anything else as is."""
+    try:
+        yield
+    except OpsError:
+        raise
+    except Exception as err:
+        mapped = translate(err)
+        if mapped is None:
+            raise
+        raise mapped from err

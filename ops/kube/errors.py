@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ops.errors import ExitCode, OpsError
+from ops.errors import ExitCode, OpsError, translated
 
 # Which component installs which API group: what to install when a group is missing.
 PROVIDED_BY: Mapping[str, str] = {
@@ -160,15 +160,8 @@ def one_line(text: str) -> str:
 @contextmanager
 def api_errors(call: ApiCall, server: str) -> Iterator[None]:
     """Re-raise what the block raises as the matching OpsError (chained); anything unknown as is."""
-    try:
+    with translated(lambda err: translate(err, call, server)):
         yield
-    except OpsError:
-        raise
-    except Exception as err:
-        mapped = translate(err, call, server)
-        if mapped is None:
-            raise
-        raise mapped from err
 
 
 def translate(err: BaseException, call: ApiCall, server: str) -> OpsError | None:
