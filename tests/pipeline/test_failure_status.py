@@ -6,28 +6,12 @@ itself through the API (the Role Kratix gives resource pipelines allows patching
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from tests.conftest import ROOT, datadog_stack
+from tests.conftest import datadog_stack
+from tests.kratix_objects import datadog_stack_crd
 from tests.kube.emulator import EmulatorThread
 from tests.pipeline.contract import run_pipeline
-
-
-def datadog_stack_crd() -> dict[str, Any]:
-    """The Promise's API as Kratix installs it: with a status subresource."""
-    promise = yaml.safe_load((ROOT / "promises" / "promise.yaml").read_text())
-    crd: dict[str, Any] = copy.deepcopy(promise["spec"]["api"])
-    for version in crd["spec"]["versions"]:
-        version["subresources"] = {"status": {}}
-        version["schema"]["openAPIV3Schema"]["properties"]["status"] = {
-            "type": "object",
-            "x-kubernetes-preserve-unknown-fields": True,
-        }
-    return crd
 
 
 def test_a_refused_request_gets_the_reason_in_its_status(
