@@ -1,0 +1,146 @@
+"""`infra.*`: the EKS cluster, network and IRSA roles in `iac/`, through OpenTofu (or Terraform)."""
+
+from __future__ import annotations
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.tasks import task
+
+from ops.tasks.exits import reported_errors, settings_of
+
+VAR_FLAGS = {
+    "region": "AWS region, passed as -var region=... (default: cluster.region from invoke.yaml)",
+    "cluster": "cluster name, passed as -var cluster_name=... (default: cluster.name from invoke.yaml)",
+    "profile": "AWS profile, passed as -var aws_profile=... (default: aws.profile; none: the default chain)",
+}
+DRY_RUN = {"dry_run": "print the commands with the values they would pass; run none of them"}
+
+
+@task(help=DRY_RUN)
+def init(c: Context, dry_run: bool = False) -> None:
+    """Initialise iac/ (providers, modules, backend): `tofu init -input=false`.
+
+    Uses `terraform` when `tofu` is not installed.
+
+    Example: invoke infra.init
+    """
+    from ops import infra
+    from ops.console import make_consoles
+    from ops.tasks.report import render_tofu
+    from ops.tasks.wiring import make_runner
+
+    with reported_errors():
+        consoles = make_consoles()
+        render_tofu(infra.init(make_runner(consoles, dry_run), infra.CLUSTER), consoles)
+
+
+@task(help={**VAR_FLAGS, "out": "also save the plan to this file (apply it with `infra.apply --plan-file`)", **DRY_RUN})
+def plan(
+    c: Context,
+    region: str | None = None,
+    cluster: str | None = None,
+    profile: str | None = None,
+    out: str | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Show what `infra.apply` would change in iac/: `tofu plan -input=false -var ...`.
+
+    Examples:
+      invoke infra.plan
+      invoke infra.plan --dry-run            # the exact command and -var values, nothing run
+      invoke infra.plan --out cluster.tfplan
+    """
+    from pathlib import Path
+
+    from ops import infra
+    from ops.console import make_consoles
+    from ops.tasks.report import render_tofu
+    from ops.tasks.wiring import make_runner, with_overrides
+
+    with reported_errors():
+        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
+        consoles = make_consoles()
+        runner = make_runner(consoles, dry_run)
+        saved = Path(out).resolve() if out else None
+        render_tofu(infra.plan(runner, infra.CLUSTER, infra.cluster_variables(settings), saved), consoles)
+
+
+@task(
+    help={
+        **VAR_FLAGS,
+        "plan_file": "apply this saved plan (from `infra.plan --out`) instead of planning again",
+        "yes": "do not ask before applying (needed when stdin is not a terminal)",
+        **DRY_RUN,
+    }
+)
+def apply(
+    c: Context,
+    region: str | None = None,
+    cluster: str | None = None,
+    profile: str | None = None,
+    plan_file: str | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+) -> None:
+    """Create or update the cluster: plan, ask about that plan, then `tofu apply <plan>`.
+
+    A plan without changes applies nothing and says "unchanged". Takes about 15 minutes the first time.
+
+    Examples:
+      invoke infra.apply
+      invoke infra.apply --yes                    # in CI
+      invoke infra.apply --plan-file cluster.tfplan
+    """
+    from pathlib import Path
+
+    from ops import infra
+    from ops.console import make_consoles
+    from ops.tasks.report import render_tofu
+    from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
+
+    with reported_errors():
+        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
+        consoles = make_consoles()
+        result = infra.apply(
+            make_runner(consoles, dry_run),
+            infra.CLUSTER,
+            infra.cluster_variables(settings),
+            make_confirmation(consoles, yes),
+            plan_file=Path(plan_file).resolve() if plan_file else None,
+        )
+        render_tofu(result, consoles)
+
+
+@task(help={**VAR_FLAGS, "yes": "do not ask before destroying (needed when stdin is not a terminal)", **DRY_RUN})
+def destroy(
+    c: Context,
+    region: str | None = None,
+    cluster: str | None = None,
+    profile: str | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+) -> None:
+    """Destroy the cluster and everything in iac/: plan the destruction, ask, apply that plan.
+
+    Destroy Argo CD first (`invoke argocd.destroy`), and delete the DatadogStacks before that.
+
+    Example: invoke infra.destroy
+    """
+    from ops import infra
+    from ops.console import make_consoles
+    from ops.tasks.report import render_tofu
+    from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
+
+    with reported_errors():
+        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
+        consoles = make_consoles()
+        result = infra.destroy(
+            make_runner(consoles, dry_run),
+            infra.CLUSTER,
+            infra.cluster_variables(settings),
+            make_confirmation(consoles, yes),
+        )
+        render_tofu(result, consoles)
+
+
+ns = Collection("infra", init, plan, apply, destroy)

@@ -1,0 +1,36 @@
+"""How the lifecycle tasks report what they did: one line per module, object or secret, on stdout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ops.tasks.wiring import say, show
+
+if TYPE_CHECKING:
+    from ops.console import Consoles
+    from ops.infra import TofuResult
+    from ops.kube.objects import Applied
+
+_TOFU_LINES = {
+    "unchanged": "unchanged: the plan has no changes, nothing was applied",
+    "dry run": "dry run: nothing was run",
+}
+
+
+def render_tofu(result: TofuResult, consoles: Consoles) -> None:
+    line = f"{result.module}: {_TOFU_LINES.get(result.action, result.action)}"
+    (say if result.action == "dry run" else show)(consoles, line)
+
+
+def render_applied(applied: Iterable[Applied], consoles: Consoles, *, dry_run: bool) -> None:
+    """`Kind namespace/name created|configured|unchanged`, then a count; a dry run says it wrote nothing."""
+    items = list(applied)
+    for item in items:
+        show(consoles, str(item))
+    changed = sum(item.changed for item in items)
+    summary = f"{changed} to change, {len(items) - changed} unchanged" if dry_run else None
+    if dry_run:
+        say(consoles, f"dry run: {summary}; nothing was written")
+    elif changed == 0 and items:
+        say(consoles, "nothing to do: every object is already as configured")

@@ -1,0 +1,72 @@
+"""The collaborators a task hands to `ops`: a program runner, a confirmation, a Kubernetes client, settings.
+
+Heavy imports (rich, kubernetes) happen inside the functions: importing tasks.py stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ops.confirmation import Confirmation
+    from ops.console import Consoles
+    from ops.kube import Kube
+    from ops.programs import Runner
+
+
+def make_runner(consoles: Consoles, dry_run: bool) -> Runner:
+    """A Runner that says each command on stderr before it runs (stdout: "would run" in a dry run)
+    and streams the program's output to stderr as it comes."""
+    from rich.text import Text
+
+    from ops.programs import Runner
+
+    def announce(line: str, runs: bool) -> None:
+        if runs:
+            consoles.err.print(Text(f"$ {line}", style="bold"), soft_wrap=True)
+        else:
+            consoles.out.print(Text(f"would run: {line}"), soft_wrap=True)
+
+    def stream(text: str) -> None:
+        consoles.err.print(Text.from_ansi(text), soft_wrap=True)
+
+    return Runner(dry_run=dry_run, on_command=announce, on_line=stream)
+
+
+def make_confirmation(consoles: Consoles, yes: bool) -> Confirmation:
+    import sys
+
+    from ops.confirmation import Confirmation
+
+    return Confirmation(yes=yes, interactive=sys.stdin.isatty(), ask=consoles.err.input)
+
+
+def connect_kube(kubeconfig: str | None, context: str | None) -> Kube:
+    from pathlib import Path
+
+    from ops.kube import KubeTarget, connect
+
+    return connect(KubeTarget(Path(kubeconfig).expanduser() if kubeconfig else None, context))
+
+
+def with_overrides(settings: Any, **flags: str | None) -> Any:
+    """Settings with the flags that were given (None: keep invoke.yaml's value)."""
+    return dataclasses.replace(settings, **{name: value for name, value in flags.items() if value})
+
+
+def say(consoles: Consoles, text: str) -> None:
+    """Chatter on stderr, as plain text (it may hold names that came from outside)."""
+    consoles.err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def show(consoles: Consoles, text: str) -> None:
+    """A result line on stdout, as plain text."""
+    consoles.out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+KUBE_FLAGS = {
+    "kubeconfig": "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)",
+    "context": "kubeconfig context (default: the current context)",
+}
+DRY_RUN_FLAG = {"dry_run": "say what would be done, change nothing"}
