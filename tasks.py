@@ -5,10 +5,11 @@ This file only wires namespaces; the work is done in `ops/`.
 
 from invoke import Collection
 
-from ops.tasks import dev, infra, pipeline
+from ops.tasks import argocd, dev, infra, pipeline
 
 ns = Collection()
 ns.add_collection(pipeline.ns)
 ns.add_collection(infra.ns)
+ns.add_collection(argocd.ns)
 ns.add_task(dev.check)
 ns.add_task(dev.readme)
