@@ -5,11 +5,12 @@ This file only wires namespaces; the work is done in `ops/`.
 
 from invoke import Collection
 
-from ops.tasks import argocd, dev, infra, pipeline, platform_config
+from ops.tasks import argocd, dev, infra, kubeconfig, pipeline, platform_config
 
 ns = Collection()
 ns.add_collection(pipeline.ns)
 ns.add_collection(infra.ns)
+ns.add_task(kubeconfig.kubeconfig)
 ns.add_collection(argocd.ns)
 ns.add_collection(platform_config.external_secrets_ns)
 ns.add_collection(platform_config.kratix_ns)
