@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 PROGRAMS = ("tofu", "terraform", "docker", "gh", "kubectl", "aws")
-RECORDED_ENV = ("AWS_PROFILE", "KUBECONFIG", "DOCKER_HOST")
+RECORDED_ENV = ("AWS_PROFILE", "KUBECONFIG", "DOCKER_HOST", "DD_API_KEY", "DD_APP_KEY", "GIT_TOKEN")
 EXEC_TOKEN = "k8s-aws-v1.stand-in-token"
 
 OUTPUTS: dict[str, str] = {
