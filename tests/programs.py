@@ -80,10 +80,14 @@ class Programs:
         self.outputs: dict[str, Any] = {name: value for name, value in OUTPUTS.items()}
         self._rules: dict[str, list[dict[str, Any]]] = {}
         for program in PROGRAMS:
-            path = folder / program
-            path.write_text(_SCRIPT.format(python=sys.executable, recorded=RECORDED_ENV))
-            path.chmod(path.stat().st_mode | stat.S_IXUSR)
+            self.add(program)
         self.reset()
+
+    def add(self, program: str) -> None:
+        """A stand-in for one more program (e.g. git, to control what it answers)."""
+        path = self.dir / program
+        path.write_text(_SCRIPT.format(python=sys.executable, recorded=RECORDED_ENV))
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
     def reset(self) -> None:
         """Forget the calls and the answers given with `when`; keep the defaults."""

@@ -91,4 +91,65 @@ def run(
             render_state_store_write(write_state_store(result, Path(write), settings, dry_run), dry_run, consoles)
 
 
-ns = Collection("pipeline", run)
+@task(
+    help={
+        "push": "also push the image (refused while the pipeline folder has uncommitted changes)",
+        "dry_run": "print the docker commands with the tag they would use; run neither",
+    }
+)
+def build(c: Context, push: bool = False, dry_run: bool = False) -> None:
+    """Build the pipeline image from promises/pipelines/datadog-configure, tagged with the git revision.
+
+    The tag is <promise.image without its tag>:<git short revision> (`-dirty` with uncommitted changes in
+    the pipeline folder). Needs Docker running.
+
+    Examples:
+      invoke pipeline.build
+      invoke pipeline.build --push
+    """
+    from ops.console import make_consoles
+    from ops.pipeline_image import build as build_image
+    from ops.pipeline_image import image_repository
+    from ops.tasks.wiring import make_runner, say, show
+
+    with reported_errors():
+        settings = settings_of(c)
+        consoles = make_consoles()
+        built = build_image(make_runner(consoles, dry_run), image_repository(settings.pipeline_image), push=push)
+        show(
+            consoles,
+            f"{built.image} {'would be built' if built.dry_run else 'built'}{', pushed' if built.pushed else ''}",
+        )
+        if built.dirty:
+            say(consoles, "note: the pipeline folder has uncommitted changes (tag ends in -dirty)")
+        if not built.dry_run and built.image != settings.pipeline_image:
+            say(consoles, f"the Promise runs {settings.pipeline_image} (promise.image in invoke.yaml)")
+
+
+@task(
+    help={
+        "ref": "branch or tag to run the workflow on (default: the repository's default branch)",
+        "timeout": "seconds to wait for GitHub to list the new run (default: 60)",
+        "dry_run": "check gh, print the gh commands; run none that change anything",
+    }
+)
+def trigger(c: Context, ref: str | None = None, timeout: float = 60.0, dry_run: bool = False) -> None:
+    """Run the pipeline-image GitHub workflow and watch it until it finishes (exit 1 if it fails).
+
+    Runs `gh workflow run pipeline-image.yaml`, then `gh run watch <run id> --exit-status`.
+    Needs the GitHub CLI, logged in (`gh auth login`).
+
+    Example: invoke pipeline.trigger --ref main
+    """
+    from ops.console import make_consoles
+    from ops.pipeline_image import trigger as trigger_workflow
+    from ops.tasks.wiring import make_runner, show
+
+    with reported_errors():
+        consoles = make_consoles()
+        watched = trigger_workflow(make_runner(consoles, dry_run), ref=ref, timeout=timeout)
+        if watched.run_id is not None:
+            show(consoles, f"{watched.workflow} run {watched.run_id} succeeded: {watched.url}")
+
+
+ns = Collection("pipeline", run, build, trigger)
