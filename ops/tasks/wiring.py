@@ -37,9 +37,14 @@ def make_runner(consoles: Consoles, dry_run: bool) -> Runner:
 def make_confirmation(consoles: Consoles, yes: bool) -> Confirmation:
     import sys
 
+    from rich.text import Text
+
     from ops.confirmation import Confirmation
 
-    return Confirmation(yes=yes, interactive=sys.stdin.isatty(), ask=consoles.err.input)
+    def ask(question: str) -> str:
+        return consoles.err.input(Text(question))  # as text: "[y/N]" is no markup
+
+    return Confirmation(yes=yes, interactive=sys.stdin.isatty(), ask=ask)
 
 
 def connect_kube(kubeconfig: str | None, context: str | None) -> Kube:
