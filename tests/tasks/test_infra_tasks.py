@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
-
 import pytest
 
-from tests.conftest import ROOT
 from tests.programs import Programs, only_stand_ins_on_path, programs  # noqa: F401
 from tests.tasks.cli import invoke
+from tests.tasks.terminal import at_a_terminal
 
 VARS = ["-var", "region=eu-central-1", "-var", "cluster_name=kratix-demo"]
 
@@ -120,38 +113,10 @@ def test_a_failing_tofu_is_one_line_with_its_exit_code_and_last_lines(programs: 
     )
 
 
-def at_a_terminal(*args: str, answer: str) -> tuple[int, str]:
-    """Run invoke with a pseudo-terminal for stdin and output; type `answer` when asked [y/N]."""
-    main, child = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INVOKE_")}
-    command = [sys.executable, "-m", "invoke", *args]
-    with subprocess.Popen(command, cwd=ROOT, env=env, stdin=child, stdout=child, stderr=child) as proc:
-        os.close(child)
-        seen, answered, deadline = b"", False, time.monotonic() + 30
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([main], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(main, 4096)
-                except OSError:  # the terminal closed: the program ended
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not answered and b"[y/N]" in seen:
-                os.write(main, answer.encode() + b"\n")
-                answered = True
-            if proc.poll() is not None and not ready:
-                break
-        os.close(main)
-        code = proc.wait(timeout=10)
-    return code, seen.decode(errors="replace")
-
-
 def test_at_a_terminal_apply_shows_the_plan_asks_and_answering_n_applies_nothing(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "plan", stdout="Plan: 57 to add, 0 to change, 0 to destroy.\n", exit=2)
 
-    code, seen = at_a_terminal("infra.apply", answer="n")
+    code, seen = at_a_terminal("infra.apply", answers=[("[y/N]", "n")])
 
     assert code == 20
     assert "Plan: 57 to add" in seen
@@ -164,7 +129,7 @@ def test_at_a_terminal_apply_shows_the_plan_asks_and_answering_n_applies_nothing
 def test_at_a_terminal_answering_y_applies_the_plan(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "plan", exit=2)
 
-    code, seen = at_a_terminal("infra.apply", answer="y")
+    code, seen = at_a_terminal("infra.apply", answers=[("[y/N]", "y")])
 
     assert code == 0, seen
     assert [argv[0] for argv in programs.argvs("tofu")] == ["plan", "apply"]

@@ -8,6 +8,7 @@ from tests.aws import MotoServer
 from tests.ops.test_secrets import API_KEY, APP_KEY, stored, writes
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.cli import Invocation, invoke
+from tests.tasks.terminal import at_a_terminal
 
 KEYS = {"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY}
 
@@ -121,3 +122,17 @@ def test_git_credentials_go_to_the_secret_the_external_secret_reads(
     assert second.stdout == "secret platform/git in eu-central-1 unchanged\n"
     assert stored("platform/git") == {"username": "kratix-bot", "password": "ghp_s3cr3tT0ken"}
     assert_no_key_anywhere(programs, first, second)
+
+
+def test_at_a_terminal_the_keys_are_asked_for_and_not_echoed(moto_server: MotoServer, programs: Programs) -> None:  # noqa: F811
+    code, seen = at_a_terminal(
+        "secrets.create",
+        "--env",
+        "dev",
+        answers=[("Datadog API key (not shown): ", API_KEY), ("Datadog application key (not shown): ", APP_KEY)],
+    )
+
+    assert code == 0, seen
+    assert "secret datadog/dev/api-keys in eu-central-1 created" in seen
+    assert API_KEY not in seen and APP_KEY not in seen  # the terminal did not echo them
+    assert stored("datadog/dev/api-keys") == {"api-key": API_KEY, "app-key": APP_KEY}
