@@ -1,0 +1,74 @@
+"""Which properties an AWS Secrets Manager secret holds: names only, read once per run.
+
+    reader = ApiKeysReader(AwsTarget(region="eu-central-1"))
+    reader.properties("datadog/prod/api-keys")   # SecretProperties(exists=True, keys=("api-key", "app-key"))
+
+The secret's JSON is parsed only to list its keys; the values are dropped at once and never kept,
+logged or printed. AWS failures come back as data (denied, no credentials...) so one missing
+permission does not stop the other checks.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ops.aws import AwsAccessDenied, AwsNotFound, AwsTarget, call, session
+from ops.errors import OpsError
+
+if TYPE_CHECKING:
+    import boto3
+
+
+@dataclass(frozen=True)
+class SecretProperties:
+    secret_id: str
+    exists: bool
+    keys: tuple[str, ...] = ()
+    problem: str | None = None  # the secret exists but is not a JSON object
+    error: str | None = None  # it could not be checked (AWS's words, one line)
+    denied: bool = False
+
+
+class ApiKeysReader:
+    """Looks secrets up through boto3 (AWS_ENDPOINT_URL and profiles as boto3 resolves them)."""
+
+    def __init__(self, target: AwsTarget, make_session: Callable[[AwsTarget], boto3.Session] = session) -> None:
+        self.target = target
+        self._make_session = make_session
+        self._client: Any = None
+        self._seen: dict[str, SecretProperties] = {}
+        self._lock = threading.Lock()
+
+    def properties(self, secret_id: str) -> SecretProperties:
+        with self._lock:
+            if secret_id not in self._seen:
+                self._seen[secret_id] = self._look_up(secret_id)
+            return self._seen[secret_id]
+
+    def _look_up(self, secret_id: str) -> SecretProperties:
+        action = f"secretsmanager:GetSecretValue {secret_id}"
+        try:
+            if self._client is None:
+                self._client = call(
+                    "secretsmanager client", lambda: self._make_session(self.target).client("secretsmanager")
+                )
+            answer = call(action, lambda: self._client.get_secret_value(SecretId=secret_id), self.target)
+        except AwsNotFound:
+            return SecretProperties(secret_id, exists=False)
+        except AwsAccessDenied as err:
+            return SecretProperties(secret_id, exists=False, error=err.message, denied=True)
+        except OpsError as err:
+            return SecretProperties(secret_id, exists=False, error=err.message)
+        text = answer.get("SecretString")
+        del answer  # the values go with it
+        try:
+            data = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return SecretProperties(secret_id, exists=True, problem="its value is not a JSON object")
+        return SecretProperties(secret_id, exists=True, keys=tuple(sorted(data)))

@@ -1,0 +1,78 @@
+"""The checks: a stable id, what each reads, and the function `check(snapshot, aws) -> list[Finding]`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ops.errors import BadInput
+
+if TYPE_CHECKING:
+    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.doctor.finding import Finding
+    from ops.snapshot import Snapshot
+
+CheckFn = Callable[["Snapshot", "ApiKeysReader | None"], list["Finding"]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str  # stable: README "invoke doctor" lists them; never rename one
+    title: str
+    needs: frozenset[str]  # snapshot reads (kind keys and extra reads, ops/snapshot.py)
+    run: CheckFn
+    uses_aws: bool = False
+
+
+def check(id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False) -> Callable[[CheckFn], Check]:
+    """Declare a check: `@check("oom-killed", "OOMKilled containers", {"pods"})`."""
+
+    def wrap(fn: CheckFn) -> Check:
+        return Check(id_, title, frozenset(needs), fn, uses_aws)
+
+    return wrap
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every check, in the order the seed's troubleshooting table and the issue list them."""
+    from ops.doctor import (
+        argocd,
+        externalsecrets,
+        flux,
+        images,
+        kratix,
+        namespaces,
+        oom,
+        pipeline,
+        reads,
+        scheduling,
+        statestore,
+    )
+
+    return (
+        *pipeline.CHECKS,
+        *images.CHECKS,
+        *statestore.CHECKS,
+        *argocd.CHECKS,
+        *externalsecrets.CHECKS,
+        *oom.CHECKS,
+        *flux.CHECKS,
+        *kratix.CHECKS,
+        *namespaces.CHECKS,
+        *scheduling.CHECKS,
+        *reads.CHECKS,
+    )
+
+
+def select_checks(ids: Iterable[str] = ()) -> tuple[Check, ...]:
+    """The checks with these ids (all when none); an unknown id is a bad flag."""
+    checks = all_checks()
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return checks
+    known = {c.id: c for c in checks}
+    for id_ in wanted:
+        if id_ not in known:
+            raise BadInput("--check", id_, f"one of {', '.join(known)}")
+    return tuple(c for c in checks if c.id in wanted)

@@ -1,0 +1,134 @@
+"""Run the checks over snapshots, and apply the safe remedies `--fix` may apply.
+
+checks = select_checks(["pipeline-failed"])            # all when none are named
+reads = take_snapshots(kubes, reads_for(checks, settings))
+diagnosis = diagnose(reads, checks, aws=None)
+diagnosis.exit_code(Severity.ERROR)                    # 0, 1 (a finding reaches it) or 2 (unreadable)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ops.doctor.finding import Finding, Remedy, Severity
+from ops.doctor.registry import Check
+from ops.errors import ExitCode, OpsError
+from ops.kube.objects import patch_object
+from ops.snapshot import ContextRead, Reads
+
+if TYPE_CHECKING:
+    from ops.config import Settings
+    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.kube.client import Kube
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    context: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    findings: tuple[Finding, ...]
+    unreadable: tuple[Unreadable, ...]
+    checks: tuple[str, ...]
+    contexts: tuple[str, ...]
+
+    def exit_code(self, fail_on: str) -> int:
+        """2 when a context could not be read; else 1 when a finding reaches `fail_on`; else 0."""
+        if self.unreadable:
+            return ExitCode.BAD_INPUT
+        if fail_on != "never" and any(f.severity.reaches(Severity(fail_on)) for f in self.findings):
+            return ExitCode.FAILED
+        return ExitCode.OK
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+def reads_for(checks: Iterable[Check], settings: Settings) -> Reads:
+    """The union of what the checks need: nothing more is listed."""
+    return Reads.of(settings, set().union(*(c.needs for c in checks)))
+
+
+def diagnose(
+    reads: Iterable[ContextRead],
+    checks: Iterable[Check],
+    aws: ApiKeysReader | None,
+    namespace: str | None = None,
+) -> Diagnosis:
+    checks = tuple(checks)
+    order = {c.id: index for index, c in enumerate(checks)}
+    findings: list[Finding] = []
+    unreadable: list[Unreadable] = []
+    contexts: list[str] = []
+    for read in reads:
+        contexts.append(read.context)
+        if read.snapshot is None:
+            unreadable.append(Unreadable(read.context, read.error.message if read.error else "not read"))
+            continue
+        for c in checks:
+            findings += c.run(read.snapshot, aws if c.uses_aws else None)
+    if namespace is not None:
+        findings = [f for f in findings if namespace in f.namespaces]
+    findings.sort(key=lambda f: (-f.severity.rank, order[f.check], f.context, str(f.object)))
+    return Diagnosis(tuple(findings), tuple(unreadable), tuple(order), tuple(contexts))
+
+
+@dataclass(frozen=True)
+class RemedyResult:
+    context: str
+    remedy: Remedy
+    outcome: str  # applied, would apply, failed
+    error: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "context": self.context,
+            "action": self.remedy.action,
+            "object": {
+                "kind": self.remedy.ref.kind,
+                "namespace": self.remedy.ref.namespace,
+                "name": self.remedy.ref.name,
+            },
+            "patch": self.remedy.patch,
+            "outcome": self.outcome,
+            "error": self.error,
+        }
+
+
+def remedies(findings: Iterable[Finding]) -> list[tuple[str, Remedy]]:
+    """(context, remedy) for each distinct safe remedy among the findings, in finding order."""
+    seen: dict[tuple[str, str, str], tuple[str, Remedy]] = {}
+    for f in findings:
+        if f.remedy is not None:
+            seen.setdefault((f.context, f.remedy.action, str(f.remedy.ref)), (f.context, f.remedy))
+    return list(seen.values())
+
+
+def apply_remedies(
+    kubes: Mapping[str, Kube],
+    findings: Iterable[Finding],
+    *,
+    dry_run: bool,
+    announce: Callable[[str, Remedy], None],
+) -> tuple[RemedyResult, ...]:
+    """Apply each safe remedy once, announcing it first; under dry_run only announce (no request)."""
+    results = []
+    for context, remedy in remedies(findings):
+        announce(context, remedy)
+        if dry_run:
+            results.append(RemedyResult(context, remedy, "would apply"))
+            continue
+        try:
+            patch_object(kubes[context], remedy.ref, remedy.patch)
+        except OpsError as err:
+            results.append(RemedyResult(context, remedy, "failed", err.message))
+            continue
+        results.append(RemedyResult(context, remedy, "applied"))
+    return tuple(results)

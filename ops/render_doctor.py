@@ -1,0 +1,87 @@
+"""Renderers for `invoke doctor`: a block per finding (table) or one JSON document, same fields.
+
+{"findings": [<Finding.as_json()>...],
+ "summary": {"error": 1, "warning": 0, "info": 0, "checks": 23, "contexts": ["kind-a"]},
+ "unreadable": [{"context": "dead", "error": "cannot reach the Kubernetes API at ..."}],
+ "fixes": [{"context": ..., "action": "hard-refresh", "object": {...}, "patch": {...}, "outcome": "applied"}]}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ops.doctor.finding import Finding, Remedy, Severity
+
+if TYPE_CHECKING:
+    from ops.console import Consoles
+    from ops.doctor.run import Diagnosis, RemedyResult
+
+
+def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> dict[str, Any]:
+    return {
+        "findings": [f.as_json() for f in diagnosis.findings],
+        "summary": {
+            **{s.value: diagnosis.count(s) for s in Severity},
+            "checks": len(diagnosis.checks),
+            "contexts": list(diagnosis.contexts),
+        },
+        "unreadable": [{"context": u.context, "error": u.error} for u in diagnosis.unreadable],
+        "fixes": [r.as_json() for r in fixes],
+    }
+
+
+def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: tuple[RemedyResult, ...] = ()) -> None:
+    if output == "json":
+        consoles.out.print_json(json.dumps(doctor_data(diagnosis, fixes)))
+        return
+    from rich.text import Text
+
+    for finding in diagnosis.findings:
+        consoles.out.print(finding_text(finding))
+    for u in diagnosis.unreadable:
+        consoles.out.print(Text(f"context {u.context} could not be read: {u.error}", style="red"))
+    for r in fixes:
+        line = f"{r.outcome}: {r.remedy} ({r.context})" + (f": {r.error}" if r.error else "")
+        consoles.out.print(Text(line, style="red" if r.error else "green"))
+    consoles.out.print(summary_text(diagnosis))
+
+
+def finding_text(f: Finding) -> Any:
+    """One finding as a block: severity first, then what, why and the commands to copy."""
+    from rich.text import Text
+
+    text = Text()
+    text.append(f"{f.severity.value.upper():<8}", style=f"bold {f.severity.colour}")
+    text.append(f"{f.check}  ", style="bold")
+    text.append(f"{f.context}  {f.object}")
+    if f.owner is not None:
+        text.append(f"  (owner {f.owner})", style="dim")
+    text.append(f"\n  symptom:  {f.symptom}")
+    text.append("\n  evidence:")
+    for line in f.evidence:
+        text.append(f"\n    {line}")
+    text.append(f"\n  cause:    {f.cause}")
+    text.append("\n  fix:")
+    for line in f.fix:
+        text.append(f"\n    {line}", style="cyan")
+    text.append(f"\n  docs:     {f.docs}\n")
+    return text
+
+
+def summary_text(diagnosis: Diagnosis) -> Any:
+    from rich.text import Text
+
+    counts = {s: diagnosis.count(s) for s in Severity}
+    where = ", ".join(diagnosis.contexts)
+    if not diagnosis.findings:
+        return Text(f"no problems found: {len(diagnosis.checks)} checks on {where}", style="green")
+    parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    worst = next(s for s in Severity if counts[s])
+    return Text(f"{', '.join(parts)}: {len(diagnosis.checks)} checks on {where}", style=f"bold {worst.colour}")
+
+
+def announce_text(context: str, remedy: Remedy, dry_run: bool) -> str:
+    """What --fix says before it patches (stderr): the action, the object and the kubectl equivalent."""
+    verb = "would apply" if dry_run else "applying"
+    return f"{verb} {remedy.action} to {remedy.ref} in {context}: {remedy.command}"

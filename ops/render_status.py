@@ -1,0 +1,143 @@
+"""Renderers for `invoke status`: a table per section (kubectl's plain style) or one JSON document.
+
+The JSON document (README "invoke status"):
+
+    {"contexts": [{"context": "kind-a", "server": "...", "version": "v1.32.0",
+                   "nodes": {"ready": 3, "total": 3}, "error": null,
+                   "sections": {"helmReleases": {"kind": "HelmRelease", "group": "helm.toolkit.fluxcd.io",
+                                                 "installed": true, "error": null, "total": null,
+                                                 "items": [{"context": "kind-a", "namespace": ..., ...}]}}}]}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ops.status import ClusterStatus, PlatformStatus, Section
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ops.console import Consoles
+
+# Value words and their colours, as the tools they come from colour them.
+_GOOD = {"True", "Synced", "Healthy", "Available", "Reconciled", "SecretSynced", "Ready"}
+_BAD = {"False", "Degraded", "Missing", "Unavailable", "Failing", "SecretSyncedError", "OutOfSync"}
+_STATUS_KEYS = {"ready", "sync", "health", "status"}
+
+
+def status_data(status: PlatformStatus) -> dict[str, Any]:
+    return {"contexts": [_cluster_data(c) for c in status.clusters]}
+
+
+def _cluster_data(cluster: ClusterStatus) -> dict[str, Any]:
+    return {
+        "context": cluster.context,
+        "server": cluster.server or None,
+        "version": cluster.version,
+        "nodes": {"ready": cluster.nodes_ready, "total": cluster.nodes_total},
+        "error": cluster.error,
+        "sections": {
+            s.key: {
+                "title": s.title,
+                "kind": s.kind,
+                "group": s.group,
+                "installed": s.installed,
+                "error": s.error,
+                "total": s.total,
+                "items": [dict(row) for row in s.rows],
+            }
+            for s in cluster.sections
+        },
+    }
+
+
+def render_status(status: PlatformStatus, output: str, consoles: Consoles) -> None:
+    if output == "json":
+        consoles.out.print_json(json.dumps(status_data(status)))
+        return
+    for renderable in status_tables(status):
+        consoles.out.print(renderable)
+
+
+def status_tables(status: PlatformStatus) -> list[RenderableType]:
+    """The table view: clusters first, then each section across every context."""
+    from rich.text import Text
+
+    several = len(status.clusters) > 1
+    out: list[RenderableType] = [_clusters_table(status)]
+    for index, first in enumerate(_first_sections(status)):
+        sections = [(c.context, c.sections[index]) for c in status.clusters if c.sections]
+        rows = [row for _, s in sections for row in s.rows]
+        title = Text(first.title, style="bold")
+        totals = [s.total for _, s in sections if s.total is not None]
+        if totals:
+            title.append(f" ({len(rows)} of {sum(totals)})", style="bold")
+        out.append(Text(""))
+        out.append(title)
+        for context, section in sections:
+            where = f" in {context}" if several else ""
+            if not section.installed:
+                out.append(Text(f"not installed{where} ({section.kind}, {section.group or 'core'})", style="yellow"))
+            elif section.error:
+                out.append(Text(f"could not be read{where}: {section.error}", style="red"))
+        if rows:
+            out.append(_rows_table(first, rows, several))
+        elif any(s.installed and not s.error for _, s in sections):
+            out.append(Text("all ready" if totals else "none", style="dim"))
+    return out
+
+
+def _first_sections(status: PlatformStatus) -> tuple[Section, ...]:
+    return next((c.sections for c in status.clusters if c.sections), ())
+
+
+def _clusters_table(status: PlatformStatus) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = _plain_table()
+    for header in ("CONTEXT", "SERVER", "VERSION", "NODES READY"):
+        table.add_column(header)
+    for c in status.clusters:
+        if c.error:
+            table.add_row(Text(c.context), Text(f"error: {c.error}", style="red"), Text("-"), Text("-"))
+        else:
+            nodes = Text(f"{c.nodes_ready}/{c.nodes_total}", style="green" if c.nodes_ready == c.nodes_total else "red")
+            table.add_row(Text(c.context), Text(c.server), Text(c.version or "-"), nodes)
+    assert isinstance(table, Table)
+    return table
+
+
+def _rows_table(section: Section, rows: list[Any], several: bool) -> Any:
+    from rich.text import Text
+
+    table = _plain_table()
+    columns = ((("CONTEXT", "context"),) if several else ()) + section.columns
+    for header, _ in columns:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(_cell(row.get(key)), style=_style(key, row.get(key))) for _, key in columns))
+    return table
+
+
+def _plain_table() -> Any:
+    from rich import box
+    from rich.table import Table
+
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _style(key: str, value: Any) -> str:
+    if key not in _STATUS_KEYS:
+        return ""
+    if value in _GOOD:
+        return "green"
+    if value in _BAD:
+        return "red"
+    return "yellow" if value else ""

@@ -1,0 +1,557 @@
+"""One read of a cluster, shared by `status` and `doctor`: every kind listed once, concurrently.
+
+    kube = connect(KubeTarget(context="prod"))
+    snap = take_snapshot(kube, Reads.of(settings, STATUS_KINDS))
+    snap.items("helmreleases")          # the HelmReleases, as the API server sent them
+    snap.installed("externalsecrets")   # False when external-secrets.io is not served
+
+Discovery (`GET /apis`) runs once, beside the core lists; the custom kinds are then listed
+together, one request each, only for the groups the cluster serves. A kind whose group is absent
+is recorded as not installed, which is not an error; a kind that could not be read (RBAC, a 5xx
+that outlived the retries) keeps its one-line error so the checks know where they are blind.
+
+The only per-object requests are the ones a diagnosis cannot do without, bounded: the last log
+lines of failing pipeline containers, the credentials Secret each GitStateStore names, and the
+`valuesFrom` Secrets of HelmReleases that Flux says it cannot resolve. Secrets are reduced to their
+key names the moment they arrive: no value is kept, printed or logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ops.errors import OpsError
+from ops.kube.discovery import installed_groups
+from ops.kube.errors import ApiCall, CrdMissing, NotFound
+
+if TYPE_CHECKING:
+    from ops.config import Settings
+    from ops.kube.client import Kube
+
+Json = dict[str, Any]
+Clock = Callable[[], datetime]
+
+# The DatadogStack API as promises/promise.yaml defines it (its group comes from Settings).
+STACK_KIND = "DatadogStack"
+STACK_PLURAL = "datadogstacks"
+STACK_VERSION = "v1alpha1"
+
+KRATIX_GROUP = "platform.kratix.io"
+KRATIX_NAMESPACE = "kratix-platform-system"
+ARGOCD_GROUP = "argoproj.io"
+HELM_GROUP = "helm.toolkit.fluxcd.io"
+SOURCE_GROUP = "source.toolkit.fluxcd.io"
+ESO_GROUP = "external-secrets.io"
+
+LOG_TAIL_LINES = 10
+MAX_LOG_TAILS = 20  # pods to read logs from, newest first: enough to show the pattern in an incident
+MAX_SECRET_READS = 50
+WORKERS = 16  # concurrent requests per context (the client's connection pool holds as many)
+_DROPPED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A kind to list, and how: REST coordinates plus the selectors that keep the answer small."""
+
+    key: str  # stable name in `needs` and JSON: "pods", "helmreleases"
+    group: str
+    version: str
+    plural: str
+    kind: str
+    field_selector: str | None = None
+    label_selector: str | None = None
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def path(self) -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        return f"{base}/{self.plural}"
+
+
+def kind_specs(api_group: str) -> dict[str, KindSpec]:
+    """Every kind status and doctor read; the DatadogStack group is the Promise's (Settings.api_group)."""
+    specs = (
+        KindSpec("nodes", "", "v1", "nodes", "Node"),
+        KindSpec("namespaces", "", "v1", "namespaces", "Namespace"),
+        KindSpec("pods", "", "v1", "pods", "Pod"),
+        KindSpec("events", "", "v1", "events", "Event", field_selector="type=Warning"),
+        KindSpec("daemonsets", "apps", "v1", "daemonsets", "DaemonSet"),
+        KindSpec("deployments", "apps", "v1", "deployments", "Deployment"),
+        KindSpec("applications", ARGOCD_GROUP, "v1alpha1", "applications", "Application"),
+        KindSpec("promises", KRATIX_GROUP, "v1alpha1", "promises", "Promise"),
+        KindSpec("gitstatestores", KRATIX_GROUP, "v1alpha1", "gitstatestores", "GitStateStore"),
+        KindSpec("destinations", KRATIX_GROUP, "v1alpha1", "destinations", "Destination"),
+        KindSpec("works", KRATIX_GROUP, "v1alpha1", "works", "Work"),
+        KindSpec("workplacements", KRATIX_GROUP, "v1alpha1", "workplacements", "WorkPlacement"),
+        KindSpec("datadogstacks", api_group, STACK_VERSION, STACK_PLURAL, STACK_KIND),
+        KindSpec("helmreleases", HELM_GROUP, "v2", "helmreleases", "HelmRelease"),
+        KindSpec("helmrepositories", SOURCE_GROUP, "v1", "helmrepositories", "HelmRepository"),
+        KindSpec("externalsecrets", ESO_GROUP, "v1", "externalsecrets", "ExternalSecret"),
+        KindSpec("clustersecretstores", ESO_GROUP, "v1", "clustersecretstores", "ClusterSecretStore"),
+    )
+    return {spec.key: spec for spec in specs}
+
+
+# Reads beyond the lists, each bounded (see the module docstring).
+PIPELINE_LOGS = "logs:pipeline"
+STATESTORE_SECRETS = "secrets:statestore"
+VALUES_SECRETS = "secrets:values"
+EXTRA_READS = frozenset({PIPELINE_LOGS, STATESTORE_SECRETS, VALUES_SECRETS})
+# What each extra read is computed from.
+_EXTRA_SOURCES = {PIPELINE_LOGS: "pods", STATESTORE_SECRETS: "gitstatestores", VALUES_SECRETS: "helmreleases"}
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What to read: kinds by key, extra reads, and the names the platform is configured with."""
+
+    kinds: tuple[KindSpec, ...]
+    extras: frozenset[str]
+    promise_name: str
+    api_group: str
+
+    @classmethod
+    def of(cls, settings: Settings, needs: Iterable[str]) -> Reads:
+        wanted = set(needs)
+        unknown = wanted - set(kind_specs(settings.api_group)) - EXTRA_READS
+        if unknown:
+            raise ValueError(f"unknown reads: {sorted(unknown)}")
+        wanted |= {_EXTRA_SOURCES[extra] for extra in wanted & EXTRA_READS}
+        specs = tuple(spec for key, spec in kind_specs(settings.api_group).items() if key in wanted)
+        return cls(specs, frozenset(wanted & EXTRA_READS), settings.promise_name, settings.api_group)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One kind as listed: its items, or "not installed", or the error that kept it unread."""
+
+    spec: KindSpec
+    items: tuple[Json, ...] = ()
+    installed: bool = True
+    error: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.installed and self.error is None
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    """A Secret as the checks see it: whether it exists and its key names, never its values."""
+
+    namespace: str
+    name: str
+    found: bool
+    keys: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LogTail:
+    """The last lines of one container's log (`previous`: of the run that ended, before a restart)."""
+
+    namespace: str
+    pod: str
+    container: str
+    lines: tuple[str, ...]
+    previous: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True, eq=False)  # identity: derived views are cached per snapshot
+class Snapshot:
+    """Everything read from one context at `taken_at`; checks and status rows are computed from it."""
+
+    context: str
+    server: str
+    version: str | None
+    taken_at: datetime
+    groups: frozenset[str]
+    listings: Mapping[str, Listing]
+    promise_name: str
+    api_group: str
+    secrets: Mapping[tuple[str, str], SecretKeys] = field(default_factory=dict)
+    logs: Mapping[tuple[str, str, str], LogTail] = field(default_factory=dict)
+
+    def listing(self, key: str) -> Listing:
+        if key not in self.listings:
+            raise KeyError(f"{key} was not read in this snapshot (add it to the reads)")
+        return self.listings[key]
+
+    def items(self, key: str) -> tuple[Json, ...]:
+        return self.listing(key).items
+
+    def installed(self, key: str) -> bool:
+        return self.listing(key).installed
+
+    def readable(self, key: str) -> bool:
+        return key in self.listings and self.listings[key].readable
+
+    def secret(self, namespace: str, name: str) -> SecretKeys | None:
+        return self.secrets.get((namespace, name))
+
+    def log(self, namespace: str, pod: str, container: str) -> LogTail | None:
+        return self.logs.get((namespace, pod, container))
+
+    # indexes, built on first use -----------------------------------------------------------------
+    @cached_property
+    def _pods_by_namespace(self) -> dict[str, list[Json]]:
+        index: dict[str, list[Json]] = defaultdict(list)
+        for pod in self.items("pods"):
+            index[namespace_of(pod)].append(pod)
+        return index
+
+    def pods_in(self, namespace: str) -> list[Json]:
+        return self._pods_by_namespace.get(namespace, [])
+
+    @cached_property
+    def _events_by_object(self) -> dict[tuple[str, str, str], list[Json]]:
+        index: dict[tuple[str, str, str], list[Json]] = defaultdict(list)
+        for event in self.items("events"):
+            involved = event.get("involvedObject") or {}
+            key = (str(involved.get("kind", "")), str(involved.get("namespace") or ""), str(involved.get("name", "")))
+            index[key].append(event)
+        for events in index.values():
+            events.sort(key=event_time, reverse=True)
+        return index
+
+    def warning_events(self, kind: str, namespace: str | None, name: str) -> list[Json]:
+        """Warning events about one object, newest first ([] when events were not read)."""
+        if not self.readable("events"):
+            return []
+        return self._events_by_object.get((kind, namespace or "", name), [])
+
+    @cached_property
+    def _namespaces_by_name(self) -> dict[str, Json]:
+        return {name_of(ns): ns for ns in self.items("namespaces")}
+
+    def namespace(self, name: str) -> Json | None:
+        return self._namespaces_by_name.get(name)
+
+    def age(self, timestamp: str | None) -> str:
+        return age(timestamp, self.taken_at)
+
+    def seconds_since(self, timestamp: str | None) -> float | None:
+        when = parse_time(timestamp)
+        return None if when is None else (self.taken_at - when).total_seconds()
+
+
+# reading objects ---------------------------------------------------------------------------------
+def name_of(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("name", ""))
+
+
+def namespace_of(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("namespace") or "")
+
+
+def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
+    return dict((obj.get("metadata") or {}).get("labels") or {})
+
+
+def conditions_of(obj: Mapping[str, Any]) -> list[Json]:
+    return list((obj.get("status") or {}).get("conditions") or [])
+
+
+def condition(obj: Mapping[str, Any], type_: str) -> Json | None:
+    """The status condition of this type, or None."""
+    return next((c for c in conditions_of(obj) if c.get("type") == type_), None)
+
+
+def condition_line(cond: Mapping[str, Any] | None) -> str:
+    """`Ready=False SecretSyncedError: could not get secret data from provider`, verbatim."""
+    if cond is None:
+        return "no condition"
+    head = f"{cond.get('type')}={cond.get('status')}"
+    if cond.get("reason"):
+        head += f" {cond['reason']}"
+    return f"{head}: {cond['message']}" if cond.get("message") else head
+
+
+def parse_time(timestamp: str | None) -> datetime | None:
+    if not timestamp:
+        return None
+    try:
+        when = datetime.fromisoformat(str(timestamp).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def age(timestamp: str | None, now: datetime) -> str:
+    """kubectl's way: 45s, 12m, 5h, 3d (two units while short: 2m30s, 3h5m)."""
+    when = parse_time(timestamp)
+    if when is None:
+        return "-"
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if minutes < 10:
+        return f"{minutes}m{seconds % 60}s" if seconds % 60 else f"{minutes}m"
+    if hours < 3:
+        return f"{hours}h{minutes % 60}m" if hours and minutes % 60 else f"{hours}h" if hours else f"{minutes}m"
+    if days < 2:
+        return f"{hours}h"
+    return f"{days}d"
+
+
+def event_time(event: Mapping[str, Any]) -> str:
+    series = event.get("series") or {}
+    return str(
+        series.get("lastObservedTime")
+        or event.get("lastTimestamp")
+        or event.get("eventTime")
+        or (event.get("metadata") or {}).get("creationTimestamp")
+        or ""
+    )
+
+
+def container_statuses(pod: Mapping[str, Any]) -> list[tuple[bool, Json]]:
+    """(is_init, status) for every container, init containers first."""
+    status = pod.get("status") or {}
+    return [(True, s) for s in status.get("initContainerStatuses") or []] + [
+        (False, s) for s in status.get("containerStatuses") or []
+    ]
+
+
+def failed_run(status: Mapping[str, Any]) -> tuple[Json, bool] | None:
+    """The container's failed run (terminated, exit code not 0) and whether it is the previous one."""
+    state = status.get("state") or {}
+    terminated = state.get("terminated")
+    if terminated and terminated.get("exitCode", 0) != 0:
+        return terminated, False
+    last = (status.get("lastState") or {}).get("terminated")
+    if last and last.get("exitCode", 0) != 0:
+        return last, True
+    return None
+
+
+def is_pipeline_pod(pod: Mapping[str, Any], promise_name: str) -> bool:
+    labels = labels_of(pod)
+    return labels.get("kratix.io/promise-name") == promise_name and "kratix.io/pipeline-name" in labels
+
+
+# taking a snapshot -------------------------------------------------------------------------------
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
+    """Read one context: discovery and core lists at once, then custom kinds, then the extra reads.
+
+    Raises the OpsError of the discovery request when the cluster cannot be read at all.
+    """
+    taken_at = clock()
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=f"snapshot-{kube.context}") as pool:
+        groups_f = pool.submit(installed_groups, kube)
+        version_f = pool.submit(_server_version, kube)
+        core = {s.key: pool.submit(_list, kube, s) for s in reads.kinds if not s.group or s.group == "apps"}
+        groups = groups_f.result()  # unreadable cluster: raise here, before anything else is decided
+        custom: dict[str, Future[Listing]] = {}
+        for spec in reads.kinds:
+            if spec.key in core:
+                continue
+            if spec.group in groups:
+                custom[spec.key] = pool.submit(_list, kube, spec)
+        listings: dict[str, Listing] = {key: f.result() for key, f in {**core, **custom}.items()}
+        for spec in reads.kinds:
+            listings.setdefault(spec.key, Listing(spec, installed=False))
+        secret_fs = {key: pool.submit(_secret_keys, kube, *key) for key in _wanted_secrets(listings, reads)}
+        log_fs = [
+            pool.submit(_log_tail, kube, namespace_of(pod), name_of(pod), str(status.get("name")), previous)
+            for pod, status, previous in _wanted_logs(listings, reads)
+        ]
+        version = version_f.result()
+        secrets = {key: f.result() for key, f in secret_fs.items()}
+        logs = {(t.namespace, t.pod, t.container): t for t in (f.result() for f in log_fs)}
+    ordered = {spec.key: listings[spec.key] for spec in reads.kinds}
+    return Snapshot(
+        context=kube.context,
+        server=kube.server,
+        version=version,
+        taken_at=taken_at,
+        groups=groups,
+        listings=ordered,
+        promise_name=reads.promise_name,
+        api_group=reads.api_group,
+        secrets=secrets,
+        logs=logs,
+    )
+
+
+@dataclass(frozen=True)
+class ContextRead:
+    """The snapshot of one context, or the error that kept it from being read."""
+
+    context: str
+    snapshot: Snapshot | None
+    error: OpsError | None = None
+
+
+def take_snapshots(kubes: Iterable[Kube], reads: Reads, *, clock: Clock = _now) -> tuple[ContextRead, ...]:
+    """Several contexts at once, in the order given; one unreadable context does not stop the others."""
+    kubes = list(kubes)
+
+    def one(kube: Kube) -> ContextRead:
+        try:
+            return ContextRead(kube.context, take_snapshot(kube, reads, clock=clock))
+        except OpsError as err:
+            return ContextRead(kube.context, None, err)
+
+    if len(kubes) == 1:
+        return (one(kubes[0]),)
+    with ThreadPoolExecutor(max_workers=len(kubes), thread_name_prefix="contexts") as pool:
+        return tuple(pool.map(one, kubes))
+
+
+def _get_json(kube: Kube, call: ApiCall, path: str, query: list[tuple[str, str]] | None = None) -> Json:
+    """GET a path; the JSON body as a dict (parsed straight from the bytes, no model classes)."""
+
+    def send() -> Json:
+        response = kube.api_client.call_api(
+            path,
+            "GET",
+            query_params=query or [],
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+            _return_http_data_only=True,
+            _preload_content=False,
+        )
+        data = json.loads(response.data)
+        return data if isinstance(data, dict) else {}
+
+    return kube.call(call, send)
+
+
+def _server_version(kube: Kube) -> str | None:
+    try:
+        return str(_get_json(kube, ApiCall("get", "", "Version"), "/version").get("gitVersion") or "") or None
+    except OpsError:
+        return None  # the lists say whether the cluster can be read; a missing version is no reason to stop
+
+
+def _list(kube: Kube, spec: KindSpec) -> Listing:
+    query = [("fieldSelector", spec.field_selector)] if spec.field_selector else []
+    if spec.label_selector:
+        query.append(("labelSelector", spec.label_selector))
+    try:
+        body = _get_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query)
+    except CrdMissing:
+        return Listing(spec, installed=False)  # group served, but not this version or kind
+    except OpsError as err:
+        return Listing(spec, error=err.message)
+    items = body.get("items") or []
+    for item in items:
+        _trim(item, spec)
+    return Listing(spec, tuple(items))
+
+
+def _trim(item: Json, spec: KindSpec) -> None:
+    """Drop what no check reads and what is big: managed fields, kubectl's last-applied copy."""
+    item.setdefault("apiVersion", spec.api_version)
+    item.setdefault("kind", spec.kind)
+    meta = item.get("metadata") or {}
+    meta.pop("managedFields", None)
+    annotations = meta.get("annotations")
+    if annotations:
+        annotations.pop(_DROPPED_ANNOTATION, None)
+
+
+# extra reads -------------------------------------------------------------------------------------
+def _wanted_secrets(listings: Mapping[str, Listing], reads: Reads) -> list[tuple[str, str]]:
+    wanted: list[tuple[str, str]] = []
+    if STATESTORE_SECRETS in reads.extras:
+        for store in listings["gitstatestores"].items:
+            ref = (store.get("spec") or {}).get("secretRef") or {}
+            if ref.get("name"):
+                wanted.append((str(ref.get("namespace") or "default"), str(ref["name"])))
+    if VALUES_SECRETS in reads.extras:
+        for release in listings["helmreleases"].items:
+            ready = condition(release, "Ready")
+            if not ready or ready.get("reason") != "ValuesError":
+                continue
+            for ref in (release.get("spec") or {}).get("valuesFrom") or []:
+                if ref.get("kind") == "Secret" and ref.get("name"):
+                    wanted.append((namespace_of(release), str(ref["name"])))
+    return list(dict.fromkeys(wanted))[:MAX_SECRET_READS]
+
+
+def _secret_keys(kube: Kube, namespace: str, name: str) -> SecretKeys:
+    path = f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}"
+    try:
+        body = _get_json(kube, ApiCall("get", "", "Secret", namespace, name), path)
+    except NotFound:
+        return SecretKeys(namespace, name, found=False)
+    except OpsError as err:
+        return SecretKeys(namespace, name, found=False, error=err.message)
+    keys = tuple(sorted({*(body.get("data") or {}), *(body.get("stringData") or {})}))
+    del body  # the values go with it
+    return SecretKeys(namespace, name, found=True, keys=keys)
+
+
+def failing_pipeline_containers(pods: Iterable[Json], promise_name: str) -> list[tuple[Json, Json, bool]]:
+    """(pod, container status, previous) for each failed container of this Promise's pipeline pods."""
+    found: list[tuple[Json, Json, bool]] = []
+    pipeline_pods = [p for p in pods if is_pipeline_pod(p, promise_name)]
+    pipeline_pods.sort(key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp", "")), reverse=True)
+    for pod in pipeline_pods:
+        for _, status in container_statuses(pod):
+            run = failed_run(status)
+            if run is not None:
+                found.append((pod, status, run[1]))
+    return found
+
+
+def _wanted_logs(listings: Mapping[str, Listing], reads: Reads) -> list[tuple[Json, Json, bool]]:
+    """Failed pipeline containers of at most MAX_LOG_TAILS pods, newest pods first."""
+    if PIPELINE_LOGS not in reads.extras:
+        return []
+    pods_seen: list[str] = []
+    chosen: list[tuple[Json, Json, bool]] = []
+    for pod, status, previous in failing_pipeline_containers(listings["pods"].items, reads.promise_name):
+        key = f"{namespace_of(pod)}/{name_of(pod)}"
+        if key not in pods_seen:
+            if len(pods_seen) == MAX_LOG_TAILS:
+                continue
+            pods_seen.append(key)
+        chosen.append((pod, status, previous))
+    return chosen
+
+
+def _log_tail(kube: Kube, namespace: str, pod: str, container: str, previous: bool) -> LogTail:
+    path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
+    query = [("container", container), ("tailLines", str(LOG_TAIL_LINES))]
+    if previous:
+        query.append(("previous", "true"))
+
+    def send() -> str:
+        response = kube.api_client.call_api(
+            path,
+            "GET",
+            query_params=query,
+            header_params={"Accept": "text/plain"},
+            auth_settings=["BearerToken"],
+            _return_http_data_only=True,
+            _preload_content=False,
+        )
+        return bytes(response.data).decode("utf-8", errors="replace")
+
+    try:
+        text = kube.call(ApiCall("get", "", "Pod/log", namespace, pod), send)
+    except OpsError as err:
+        return LogTail(namespace, pod, container, (), previous, err.message)
+    lines = tuple(line for line in text.splitlines() if line.strip())
+    return LogTail(namespace, pod, container, lines[-LOG_TAIL_LINES:], previous)

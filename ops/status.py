@@ -1,0 +1,583 @@
+"""`invoke status`: the platform at a glance, computed from snapshots (ops/snapshot.py).
+
+    status = platform_status(take_snapshots(kubes, Reads.of(settings, STATUS_KINDS)))
+
+Each section is a table with the column names SREs know (`argocd app list`, `flux get
+helmreleases`, `kubectl get externalsecrets`, Kratix's printer columns); the JSON output has the
+same fields under the keys given with each column. A section whose API group the cluster does not
+serve says "not installed".
+
+Also here, because `doctor` needs them too: which namespaces belong to which DatadogStack.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ops.errors import ExitCode, OpsError
+from ops.snapshot import (
+    ContextRead,
+    Json,
+    Snapshot,
+    condition,
+    conditions_of,
+    labels_of,
+    name_of,
+    namespace_of,
+)
+
+STATUS_KINDS = frozenset(
+    {
+        "nodes",
+        "namespaces",
+        "pods",
+        "daemonsets",
+        "deployments",
+        "applications",
+        "promises",
+        "gitstatestores",
+        "destinations",
+        "works",
+        "workplacements",
+        "datadogstacks",
+        "helmreleases",
+        "externalsecrets",
+    }
+)
+KRATIX_CONTROLLER_NAMESPACE = "kratix-platform-system"
+Row = Mapping[str, Any]
+Columns = tuple[tuple[str, str], ...]  # (HEADER, json key)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the status: rows keyed by the columns' JSON keys (every row also has `context`)."""
+
+    key: str  # JSON key of the section
+    title: str
+    kind: str
+    group: str
+    columns: Columns
+    rows: tuple[Row, ...] = ()
+    installed: bool = True
+    error: str | None = None
+    total: int | None = None  # sections listing only what is not ready: how many there are in all
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    context: str
+    server: str
+    version: str | None
+    nodes_ready: int
+    nodes_total: int
+    sections: tuple[Section, ...]
+    error: str | None = None
+    exit_code: int = ExitCode.OK
+
+
+@dataclass(frozen=True)
+class PlatformStatus:
+    clusters: tuple[ClusterStatus, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every context could be read, else the first failure's code (README "Exit codes")."""
+        return next((c.exit_code for c in self.clusters if c.exit_code != ExitCode.OK), ExitCode.OK)
+
+
+# namespaces of DatadogStacks -------------------------------------------------------------------
+@dataclass(frozen=True)
+class StackRef:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@functools.lru_cache(maxsize=16)
+def stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
+    """Each Datadog target namespace -> the DatadogStack it belongs to (None when that is unknown).
+
+    From the stacks' `status.targetNamespace` and from the labels the pipeline puts on the namespace.
+    """
+    found: dict[str, StackRef | None] = {}
+    if snap.readable("namespaces"):
+        for ns in snap.items("namespaces"):
+            labels = labels_of(ns)
+            if labels.get("kratix.io/promise-name") != snap.promise_name:
+                continue
+            owner = labels.get("kratix.io/resource-name")
+            found[name_of(ns)] = StackRef(labels.get("kratix.io/resource-namespace", ""), owner) if owner else None
+    if snap.readable("datadogstacks"):
+        for stack in snap.items("datadogstacks"):
+            target = (stack.get("status") or {}).get("targetNamespace")
+            if target:
+                found[str(target)] = StackRef(namespace_of(stack), name_of(stack))
+    return found
+
+
+def stack_of_labels(labels: Mapping[str, str], namespace: str) -> StackRef | None:
+    """The DatadogStack named by Kratix labels (a pipeline pod's, a Work's), in `namespace` by default."""
+    name = labels.get("kratix.io/resource-name")
+    return StackRef(labels.get("kratix.io/resource-namespace") or namespace, name) if name else None
+
+
+# sections ---------------------------------------------------------------------------------------
+def platform_status(reads: Iterable[ContextRead]) -> PlatformStatus:
+    return PlatformStatus(tuple(cluster_status(read) for read in reads))
+
+
+def cluster_status(read: ContextRead) -> ClusterStatus:
+    snap = read.snapshot
+    if snap is None:
+        err: OpsError | None = read.error
+        return ClusterStatus(
+            read.context,
+            "",
+            None,
+            0,
+            0,
+            (),
+            error=err.message if err else "not read",
+            exit_code=int(err.exit_code) if err else ExitCode.FAILED,
+        )
+    nodes = snap.items("nodes")
+    ready = sum(1 for n in nodes if (condition(n, "Ready") or {}).get("status") == "True")
+    sections = (
+        applications(snap),
+        kratix_controller(snap),
+        promises(snap),
+        gitstatestores(snap),
+        destinations(snap),
+        datadogstacks(snap),
+        works_not_ready(snap),
+        workplacements_not_ready(snap),
+        helmreleases(snap),
+        externalsecrets(snap),
+        datadog_agents(snap),
+    )
+    return ClusterStatus(snap.context, snap.server, snap.version, ready, len(nodes), sections)
+
+
+def _section(snap: Snapshot, heading: tuple[str, str, str], columns: Columns, rows: Iterable[Row]) -> Section:
+    """heading: (JSON key of the section, snapshot key of the kind it lists, title)."""
+    key, list_key, title = heading
+    listing = snap.listing(list_key)
+    spec = listing.spec
+    if not listing.readable:
+        return Section(key, title, spec.kind, spec.group, columns, (), listing.installed, listing.error)
+    return Section(key, title, spec.kind, spec.group, columns, tuple({"context": snap.context, **r} for r in rows))
+
+
+def _ready_word(cond: Json | None) -> str:
+    return str(cond.get("status")) if cond else "Unknown"
+
+
+def _message(cond: Json | None) -> str:
+    return str(cond.get("message") or "") if cond else ""
+
+
+APPLICATION_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("NAME", "name"),
+    ("PROJECT", "project"),
+    ("STATUS", "sync"),
+    ("HEALTH", "health"),
+    ("SYNCPOLICY", "syncPolicy"),
+    ("CONDITIONS", "conditions"),
+    ("MESSAGE", "message"),
+)
+
+
+def applications(snap: Snapshot) -> Section:
+    def row(app: Json) -> Row:
+        spec, status = app.get("spec") or {}, app.get("status") or {}
+        health = status.get("health") or {}
+        operation = status.get("operationState") or {}
+        conds = conditions_of(app)
+        message = health.get("message") or ""
+        if not message and operation.get("phase") in {"Failed", "Error"}:
+            message = operation.get("message") or ""
+        if not message and conds:
+            message = conds[0].get("message") or ""
+        return {
+            "namespace": namespace_of(app),
+            "name": name_of(app),
+            "project": spec.get("project") or "default",
+            "sync": (status.get("sync") or {}).get("status") or "Unknown",
+            "health": health.get("status") or "Unknown",
+            "syncPolicy": sync_policy(spec),
+            "conditions": conditions_summary(conds),
+            "message": " ".join(str(message).split()),
+        }
+
+    items = snap.items("applications") if snap.readable("applications") else ()
+    return _section(
+        snap, ("applications", "applications", "Argo CD Applications"), APPLICATION_COLUMNS, map(row, items)
+    )
+
+
+def sync_policy(spec: Mapping[str, Any]) -> str:
+    """As `argocd app list` words it: Manual, Auto or Auto-Prune."""
+    automated = (spec.get("syncPolicy") or {}).get("automated")
+    if automated is None:
+        return "Manual"
+    return "Auto-Prune" if automated.get("prune") else "Auto"
+
+
+def conditions_summary(conds: list[Json]) -> str:
+    """`ComparisonError`, `SyncError(2)`, or `<none>`, as `argocd app list` prints them."""
+    counts: dict[str, int] = {}
+    for cond in conds:
+        counts[str(cond.get("type"))] = counts.get(str(cond.get("type")), 0) + 1
+    if not counts:
+        return "<none>"
+    return ",".join(t if n == 1 else f"{t}({n})" for t, n in counts.items())
+
+
+CONTROLLER_COLUMNS: Columns = (("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"), ("AGE", "age"))
+
+
+def kratix_controllers(snap: Snapshot) -> list[Json]:
+    """The Kratix controller Deployments (in kratix-platform-system, named or labelled as the chart does)."""
+    if not snap.readable("deployments"):
+        return []
+    return [
+        d
+        for d in snap.items("deployments")
+        if namespace_of(d) == KRATIX_CONTROLLER_NAMESPACE
+        and ("controller-manager" in name_of(d) or labels_of(d).get("control-plane") == "controller-manager")
+    ]
+
+
+def replicas_ready(deployment: Json) -> tuple[int, int]:
+    status = deployment.get("status") or {}
+    desired = (deployment.get("spec") or {}).get("replicas", 1)
+    return int(status.get("readyReplicas") or 0), int(desired if desired is not None else 1)
+
+
+def kratix_controller(snap: Snapshot) -> Section:
+    def row(d: Json) -> Row:
+        ready, desired = replicas_ready(d)
+        return {
+            "namespace": namespace_of(d),
+            "name": name_of(d),
+            "ready": f"{ready}/{desired}",
+            "age": snap.age((d.get("metadata") or {}).get("creationTimestamp")),
+        }
+
+    section = _section(
+        snap,
+        ("kratixController", "deployments", "Kratix controller"),
+        CONTROLLER_COLUMNS,
+        map(row, kratix_controllers(snap)),
+    )
+    if "promises" in snap.listings and not snap.installed("promises"):
+        return Section(section.key, section.title, "Deployment", "platform.kratix.io", section.columns, installed=False)
+    return section
+
+
+PROMISE_COLUMNS: Columns = (("NAME", "name"), ("STATUS", "status"), ("VERSION", "version"), ("MESSAGE", "message"))
+
+
+def promises(snap: Snapshot) -> Section:
+    def row(promise: Json) -> Row:
+        status = promise.get("status") or {}
+        available = condition(promise, "Available")
+        word = status.get("status") or ("Available" if _ready_word(available) == "True" else "Unavailable")
+        message = _message(available) if _ready_word(available) != "True" else status.get("message") or ""
+        return {
+            "name": name_of(promise),
+            "status": word,
+            "version": status.get("version") or labels_of(promise).get("kratix.io/promise-version", ""),
+            "message": message,
+        }
+
+    items = snap.items("promises") if snap.readable("promises") else ()
+    return _section(snap, ("promises", "promises", "Kratix Promises"), PROMISE_COLUMNS, map(row, items))
+
+
+STATESTORE_COLUMNS: Columns = (
+    ("NAME", "name"),
+    ("URL", "url"),
+    ("BRANCH", "branch"),
+    ("READY", "ready"),
+    ("MESSAGE", "message"),
+)
+
+
+def gitstatestores(snap: Snapshot) -> Section:
+    def row(store: Json) -> Row:
+        spec, ready = store.get("spec") or {}, condition(store, "Ready")
+        return {
+            "name": name_of(store),
+            "url": spec.get("url", ""),
+            "branch": spec.get("branch") or "main",
+            "ready": _ready_word(ready),
+            "message": _message(ready),
+        }
+
+    items = snap.items("gitstatestores") if snap.readable("gitstatestores") else ()
+    return _section(
+        snap, ("gitStateStores", "gitstatestores", "Kratix GitStateStores"), STATESTORE_COLUMNS, map(row, items)
+    )
+
+
+DESTINATION_COLUMNS: Columns = (
+    ("NAME", "name"),
+    ("STATESTORE", "stateStore"),
+    ("READY", "ready"),
+    ("MESSAGE", "message"),
+)
+
+
+def destinations(snap: Snapshot) -> Section:
+    def row(dest: Json) -> Row:
+        ref, ready = (dest.get("spec") or {}).get("stateStoreRef") or {}, condition(dest, "Ready")
+        return {
+            "name": name_of(dest),
+            "stateStore": f"{ref.get('kind', '')}/{ref.get('name', '')}",
+            "ready": _ready_word(ready),
+            "message": _message(ready),
+        }
+
+    items = snap.items("destinations") if snap.readable("destinations") else ()
+    return _section(snap, ("destinations", "destinations", "Kratix Destinations"), DESTINATION_COLUMNS, map(row, items))
+
+
+STACK_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("NAME", "name"),
+    ("TIER", "tier"),
+    ("ENV", "environment"),
+    ("STATUS", "status"),
+    ("MESSAGE", "message"),
+    ("AGE", "age"),
+)
+
+
+def stack_status_word(stack: Json) -> str:
+    """The DatadogStack STATUS printer column: the Reconciled condition's message (Pending, Failing...)."""
+    reconciled = condition(stack, "Reconciled")
+    if reconciled and reconciled.get("message"):
+        return str(reconciled["message"])
+    return "Pending"
+
+
+def datadogstacks(snap: Snapshot) -> Section:
+    def row(stack: Json) -> Row:
+        spec, status = stack.get("spec") or {}, stack.get("status") or {}
+        return {
+            "namespace": namespace_of(stack),
+            "name": name_of(stack),
+            "tier": spec.get("tier") or status.get("tier") or "minimal",
+            "environment": spec.get("environment") or status.get("environment") or "dev",
+            "status": stack_status_word(stack),
+            "message": " ".join(str(status.get("message") or "").split()),
+            "age": snap.age((stack.get("metadata") or {}).get("creationTimestamp")),
+        }
+
+    items = snap.items("datadogstacks") if snap.readable("datadogstacks") else ()
+    return _section(snap, ("datadogStacks", "datadogstacks", "DatadogStacks"), STACK_COLUMNS, map(row, items))
+
+
+WORK_COLUMNS: Columns = (("NAMESPACE", "namespace"), ("NAME", "name"), ("STATUS", "status"), ("MESSAGE", "message"))
+
+
+def _not_ready(snap: Snapshot, key: str) -> tuple[list[Json], int]:
+    if not snap.readable(key):
+        return [], 0
+    items = snap.items(key)
+    return [i for i in items if _ready_word(condition(i, "Ready")) != "True"], len(items)
+
+
+def works_not_ready(snap: Snapshot) -> Section:
+    failing, total = _not_ready(snap, "works")
+
+    def row(work: Json) -> Row:
+        ready, scheduled = condition(work, "Ready"), condition(work, "ScheduleSucceeded")
+        detail = scheduled if _ready_word(scheduled) == "False" else ready
+        return {
+            "namespace": namespace_of(work),
+            "name": name_of(work),
+            "status": _message(ready) or "Pending",
+            "message": _message(detail),
+        }
+
+    section = _section(snap, ("worksNotReady", "works", "Kratix Works not ready"), WORK_COLUMNS, map(row, failing))
+    return _with_total(section, total)
+
+
+PLACEMENT_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("NAME", "name"),
+    ("DESTINATION", "destination"),
+    ("STATUS", "status"),
+    ("MESSAGE", "message"),
+)
+
+
+def placement_destination(placement: Json) -> str:
+    spec = placement.get("spec") or {}
+    return str(spec.get("targetDestinationName") or labels_of(placement).get("kratix.io/targetDestinationName", ""))
+
+
+def workplacements_not_ready(snap: Snapshot) -> Section:
+    failing, total = _not_ready(snap, "workplacements")
+
+    def row(placement: Json) -> Row:
+        ready, written = condition(placement, "Ready"), condition(placement, "WriteSucceeded")
+        detail = written if _ready_word(written) == "False" else ready
+        return {
+            "namespace": namespace_of(placement),
+            "name": name_of(placement),
+            "destination": placement_destination(placement),
+            "status": _message(ready) or "Pending",
+            "message": " ".join(_message(detail).split()),
+        }
+
+    section = _section(
+        snap,
+        ("workPlacementsNotReady", "workplacements", "Kratix WorkPlacements not ready"),
+        PLACEMENT_COLUMNS,
+        map(row, failing),
+    )
+    return _with_total(section, total)
+
+
+def _with_total(section: Section, total: int) -> Section:
+    return Section(
+        section.key,
+        section.title,
+        section.kind,
+        section.group,
+        section.columns,
+        section.rows,
+        section.installed,
+        section.error,
+        total if section.installed and section.error is None else None,
+    )
+
+
+HELMRELEASE_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("NAME", "name"),
+    ("REVISION", "revision"),
+    ("SUSPENDED", "suspended"),
+    ("READY", "ready"),
+    ("MESSAGE", "message"),
+)
+
+
+def helmrelease_revision(release: Json) -> str:
+    status = release.get("status") or {}
+    history = status.get("history") or []
+    if history and history[0].get("chartVersion"):
+        return str(history[0]["chartVersion"])
+    return str(status.get("lastAttemptedRevision") or "")
+
+
+def helmreleases(snap: Snapshot) -> Section:
+    def row(release: Json) -> Row:
+        ready = condition(release, "Ready")
+        return {
+            "namespace": namespace_of(release),
+            "name": name_of(release),
+            "revision": helmrelease_revision(release),
+            "suspended": "True" if (release.get("spec") or {}).get("suspend") else "False",
+            "ready": _ready_word(ready),
+            "message": " ".join(_message(ready).split()),
+        }
+
+    items = snap.items("helmreleases") if snap.readable("helmreleases") else ()
+    return _section(snap, ("helmReleases", "helmreleases", "Flux HelmReleases"), HELMRELEASE_COLUMNS, map(row, items))
+
+
+EXTERNALSECRET_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("NAME", "name"),
+    ("STORE", "store"),
+    ("REFRESH INTERVAL", "refreshInterval"),
+    ("STATUS", "status"),
+    ("READY", "ready"),
+)
+
+
+def externalsecrets(snap: Snapshot) -> Section:
+    def row(es: Json) -> Row:
+        spec, ready = es.get("spec") or {}, condition(es, "Ready")
+        return {
+            "namespace": namespace_of(es),
+            "name": name_of(es),
+            "store": (spec.get("secretStoreRef") or {}).get("name", ""),
+            "refreshInterval": spec.get("refreshInterval") or "1h0m0s",
+            "status": str(ready.get("reason") or "") if ready else "",
+            "ready": _ready_word(ready),
+        }
+
+    items = snap.items("externalsecrets") if snap.readable("externalsecrets") else ()
+    title = "External Secrets"
+    return _section(snap, ("externalSecrets", "externalsecrets", title), EXTERNALSECRET_COLUMNS, map(row, items))
+
+
+AGENT_COLUMNS: Columns = (
+    ("NAMESPACE", "namespace"),
+    ("STACK", "stack"),
+    ("AGENTS READY", "agents"),
+    ("CLUSTER AGENT READY", "clusterAgent"),
+    ("RESTARTS", "restarts"),
+)
+
+
+def _pod_ready(pod: Json) -> bool:
+    return (condition(pod, "Ready") or {}).get("status") == "True"
+
+
+def datadog_agents(snap: Snapshot) -> Section:
+    """Agent pods per Datadog namespace: DaemonSet ready/desired, cluster agent ready/desired, restarts."""
+    readable = all(snap.readable(k) for k in ("pods", "daemonsets", "deployments"))
+    daemonsets: dict[str, list[Json]] = {}
+    deployments: dict[str, list[Json]] = {}
+    if readable:
+        for ds in snap.items("daemonsets"):
+            daemonsets.setdefault(namespace_of(ds), []).append(ds)
+        for d in snap.items("deployments"):
+            deployments.setdefault(namespace_of(d), []).append(d)
+
+    def row(namespace: str, stack: StackRef | None) -> Row:
+        pods = snap.pods_in(namespace)
+        if namespace in daemonsets:
+            statuses = [ds.get("status") or {} for ds in daemonsets[namespace]]
+            ready = sum(int(s.get("numberReady") or 0) for s in statuses)
+            desired = sum(int(s.get("desiredNumberScheduled") or 0) for s in statuses)
+        else:
+            agents = [p for p in pods if not _owned_by(p, "ReplicaSet")]
+            ready, desired = sum(map(_pod_ready, agents)), len(agents)
+        cluster = [replicas_ready(d) for d in deployments.get(namespace, [])]
+        restarts = sum(
+            int(s.get("restartCount") or 0)
+            for p in pods
+            for s in (p.get("status") or {}).get("containerStatuses") or []
+        )
+        return {
+            "namespace": namespace,
+            "stack": str(stack) if stack else "",
+            "agents": f"{ready}/{desired}",
+            "clusterAgent": f"{sum(r for r, _ in cluster)}/{sum(d for _, d in cluster)}" if cluster else "-",
+            "restarts": restarts,
+        }
+
+    rows = [row(ns, stack) for ns, stack in sorted(stack_namespaces(snap).items())] if readable else []
+    section = _section(snap, ("datadogAgents", "pods", "Datadog agents"), AGENT_COLUMNS, rows)
+    return Section(
+        section.key, section.title, "Pod", "", section.columns, section.rows, section.installed, section.error
+    )
+
+
+def _owned_by(obj: Json, kind: str) -> bool:
+    return any(ref.get("kind") == kind for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])

@@ -1,0 +1,227 @@
+"""`status` and `doctor`: what the platform looks like, and what is wrong with it, fast."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+
+from ops.tasks.exits import reported_errors, settings_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ops.console import Consoles
+    from ops.kube import Kube
+    from ops.status import PlatformStatus
+
+OUTPUTS = ("table", "json")
+
+
+def _choice(flag: str, value: str, allowed: tuple[str, ...]) -> str:
+    from ops.errors import BadInput
+
+    if value not in allowed:
+        raise BadInput(flag, value, f"one of {', '.join(allowed)}")
+    return value
+
+
+def _clients(contexts: list[str] | None) -> list[Kube]:
+    """One client per context (the current one when none is given), each named once."""
+    from ops.kube import KubeTarget, connect
+
+    names: list[str | None] = list(dict.fromkeys(contexts or [])) or [None]
+    return [connect(KubeTarget(context=name)) for name in names]
+
+
+@task(
+    help={
+        "context": "kubeconfig context to read; repeat for several clusters, read at once (default: the current one)",
+        "output": "table (default) or json (the same fields)",
+        "watch": "refresh until Ctrl-C",
+        "interval": "seconds between refreshes with --watch (default 5)",
+    },
+    iterable=["context"],
+)
+def status(
+    c: Context,
+    context: list[str] | None = None,
+    output: str = "table",
+    watch: bool = False,
+    interval: float = 5.0,
+) -> None:
+    """Show the platform: cluster, Argo CD, Kratix, DatadogStacks, Flux, External Secrets, Datadog agents.
+
+    Every kind is listed once per context, all at once; a component whose CRDs are not installed
+    shows "not installed". Exit 0 when every context could be read, else that failure's code
+    (10 no kubeconfig, 11 unknown context, 12 API unreachable, 13 unauthorized).
+
+    Examples:
+      invoke status
+      invoke status --context prod --context staging --output json
+      invoke status --watch --interval 10
+    """
+    from ops.console import make_consoles
+    from ops.errors import BadInput
+    from ops.render_status import render_status
+    from ops.snapshot import Reads, take_snapshots
+    from ops.status import STATUS_KINDS, platform_status
+
+    with reported_errors():
+        settings = settings_of(c)
+        _choice("--output", output, OUTPUTS)
+        if interval <= 0:
+            raise BadInput("--interval", interval, "a number of seconds above 0")
+        consoles = make_consoles()
+        kubes = _clients(context)
+        reads = Reads.of(settings, STATUS_KINDS)
+
+        def read() -> PlatformStatus:
+            return platform_status(take_snapshots(kubes, reads))
+
+        if watch:
+            code = _watch(read, output, consoles, interval)
+        else:
+            result = read()
+            render_status(result, output, consoles)
+            code = result.exit_code
+        for kube in kubes:
+            kube.close()
+    if code:
+        raise Exit("", code=code)
+
+
+def _watch(read: Callable[[], PlatformStatus], output: str, consoles: Consoles, interval: float) -> int:
+    """Re-read and redraw every `interval` seconds until Ctrl-C; the exit code of the last read."""
+    import time
+    from datetime import datetime
+
+    from rich.console import Group
+    from rich.live import Live
+    from rich.text import Text
+
+    from ops.render_status import render_status, status_tables
+
+    code = 0
+    try:
+        if consoles.out.is_terminal and output == "table":
+            with Live(console=consoles.out, auto_refresh=False) as live:
+                while True:
+                    result = read()
+                    code = result.exit_code
+                    stamp = Text(f"every {interval:g}s, {datetime.now():%H:%M:%S} (Ctrl-C stops)", style="dim")
+                    live.update(Group(stamp, *status_tables(result)), refresh=True)
+                    time.sleep(interval)
+        else:
+            while True:  # plain output for pipes and CI: one full status per refresh
+                result = read()
+                code = result.exit_code
+                if output == "table":
+                    consoles.out.print(Text(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}", style="dim"))
+                render_status(result, output, consoles)
+                consoles.out.file.flush()
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        return code
+
+
+@task(
+    help={
+        "context": "kubeconfig context to check; repeat for several clusters (default: the current one)",
+        "check": "run only this check id (repeatable); ids in the README and `invoke doctor --help`",
+        "namespace": "only findings about objects in this namespace (or owned by a DatadogStack there)",
+        "output": "table (default) or json (the same fields)",
+        "fail_on": "exit 1 when a finding is at least this severe: error (default), warning, info or never",
+        "fix": "apply the safe remedies (Argo CD hard refresh, Kratix pipeline re-run, ESO force-sync), "
+        "each shown first; everything else is printed as a command",
+        "dry_run": "with --fix: show the remedies, apply none",
+    },
+    iterable=["context", "check"],
+)
+def doctor(
+    c: Context,
+    context: list[str] | None = None,
+    check: list[str] | None = None,
+    namespace: str | None = None,
+    output: str = "table",
+    fail_on: str = "error",
+    fix: bool = False,
+    dry_run: bool = False,
+) -> None:
+    """Diagnose the platform: each finding says what, the evidence, why, and the command to fix it.
+
+    Checks (stable ids): pipeline-failed, pipeline-stuck, image-error, workplacement-write-failed,
+    statestore-not-ready, statestore-credentials, destination-not-ready, argocd-out-of-sync,
+    argocd-degraded, argocd-error, externalsecret-failed, secretstore-not-valid, aws-api-keys,
+    oom-killed, flux-crds-missing, helm-ownership-conflict, helmrelease-values-missing,
+    helmrelease-not-ready, promise-unavailable, kratix-controller-down, namespace-terminating,
+    agent-unschedulable, snapshot-incomplete.
+    Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when a cluster cannot be read or a
+    flag is wrong.
+
+    Examples:
+      invoke doctor
+      invoke doctor --check oom-killed --check image-error --namespace team-a
+      invoke doctor --context prod --context staging --output json --fail-on warning
+      invoke doctor --fix --dry-run
+    """
+    from ops.errors import ExitCode, OpsError
+
+    try:
+        code = _doctor(c, context, check, namespace, output, fail_on, fix, dry_run)
+    except OpsError as err:  # doctor's contract: a cluster it cannot read, or a bad flag, is 2
+        raise Exit(f"error: {err.message}", code=int(ExitCode.BAD_INPUT)) from err
+    if code:
+        raise Exit("", code=code)
+
+
+def _doctor(
+    c: Context,
+    context: list[str] | None,
+    check: list[str] | None,
+    namespace: str | None,
+    output: str,
+    fail_on: str,
+    fix: bool,
+    dry_run: bool,
+) -> int:
+    from ops.aws import AwsTarget
+    from ops.console import make_consoles
+    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.doctor.registry import select_checks
+    from ops.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
+    from ops.errors import BadInput
+    from ops.render_doctor import announce_text, render_doctor
+    from ops.snapshot import take_snapshots
+
+    settings = settings_of(c)
+    _choice("--output", output, OUTPUTS)
+    _choice("--fail-on", fail_on, FAIL_ON)
+    if dry_run and not fix:
+        raise BadInput("--dry-run", True, "only together with --fix (nothing else changes anything)")
+    checks = select_checks(check or ())
+    consoles = make_consoles()
+    kubes = _clients(context)
+    try:
+        reads = take_snapshots(kubes, reads_for(checks, settings))
+        aws = (
+            ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
+        )
+        diagnosis = diagnose(reads, checks, aws, namespace)
+        fixes: tuple[RemedyResult, ...] = ()
+        if fix:
+            fixes = apply_remedies(
+                {k.context: k for k in kubes},
+                diagnosis.findings,
+                dry_run=dry_run,
+                announce=lambda ctx, remedy: consoles.err.print(announce_text(ctx, remedy, dry_run), markup=False),
+            )
+        render_doctor(diagnosis, output, consoles, fixes)
+        for u in diagnosis.unreadable:
+            consoles.err.print(f"error: context {u.context}: {u.error}", markup=False)
+        return diagnosis.exit_code(fail_on)
+    finally:
+        for kube in kubes:
+            kube.close()

@@ -1,0 +1,53 @@
+"""Read a seeded API server the way `status` and `doctor` do, and run one check on the result.
+
+snap = read(kube, kubeconfig, settings, healthy_platform([Stack("production", "team-a")]))
+findings = run_check(snap, "oom-killed")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ops.config import Settings
+from ops.doctor.aws_keys import ApiKeysReader
+from ops.doctor.finding import Finding
+from ops.doctor.registry import all_checks
+from ops.doctor.run import reads_for
+from ops.kube import KubeTarget, RetryPolicy, connect
+from ops.snapshot import Reads, Snapshot, take_snapshot
+from tests.kube.emulator import EmulatorThread
+from tests.platform_objects import platform_crds
+
+QUICK = RetryPolicy(attempts=2, max_seconds=2.0, first_wait=0.01, max_wait=0.02, jitter=0.0)
+
+
+def read(
+    kube: EmulatorThread,
+    kubeconfig: Path,
+    settings: Settings,
+    objects: Iterable[dict[str, Any]],
+    *,
+    crds: Iterable[dict[str, Any]] | None = None,
+    needs: Iterable[str] | None = None,
+    context: str = "kind-a",
+) -> Snapshot:
+    """Install the CRDs (all the platform's by default), seed the objects, take one snapshot."""
+    kube.install_crd(*(platform_crds() if crds is None else crds))
+    kube.seed(*objects)
+    reads = reads_for(all_checks(), settings) if needs is None else Reads.of(settings, needs)
+    with connect(KubeTarget(kubeconfig, context), retry=QUICK) as client:
+        return take_snapshot(client, reads)
+
+
+def run_check(snap: Snapshot, check_id: str, aws: ApiKeysReader | None = None) -> list[Finding]:
+    check = next(c for c in all_checks() if c.id == check_id)
+    return check.run(snap, aws if check.uses_aws else None)
+
+
+def findings_text(findings: Iterable[Finding]) -> str:
+    """Everything a finding says, as one string (to assert that no secret value is in it)."""
+    import json
+
+    return json.dumps([f.as_json() for f in findings])
