@@ -33,12 +33,14 @@ def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> d
 
 def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: tuple[RemedyResult, ...] = ()) -> None:
     if output == "json":
-        consoles.out.print_json(json.dumps(doctor_data(diagnosis, fixes)))
+        # Written as is: rich's JSON highlighter is slow on the large documents of a bad day.
+        consoles.out.file.write(json.dumps(doctor_data(diagnosis, fixes), indent=2) + "\n")
+        consoles.out.file.flush()
         return
     from rich.text import Text
 
     for finding in diagnosis.findings:
-        consoles.out.print(finding_text(finding))
+        consoles.out.print(finding_text(finding), soft_wrap=True)  # commands stay whole, to copy
     for u in diagnosis.unreadable:
         consoles.out.print(Text(f"context {u.context} could not be read: {u.error}", style="red"))
     for r in fixes:

@@ -55,10 +55,12 @@ def _cluster_data(cluster: ClusterStatus) -> dict[str, Any]:
 
 def render_status(status: PlatformStatus, output: str, consoles: Consoles) -> None:
     if output == "json":
-        consoles.out.print_json(json.dumps(status_data(status)))
+        # Written as is: rich's JSON highlighter takes seconds on the megabytes of a large platform.
+        consoles.out.file.write(json.dumps(status_data(status), indent=2) + "\n")
+        consoles.out.file.flush()
         return
     for renderable in status_tables(status):
-        consoles.out.print(renderable)
+        consoles.out.print(renderable, soft_wrap=True)
 
 
 def status_tables(status: PlatformStatus) -> list[RenderableType]:
@@ -94,39 +96,42 @@ def _first_sections(status: PlatformStatus) -> tuple[Section, ...]:
 
 
 def _clusters_table(status: PlatformStatus) -> RenderableType:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = _plain_table()
-    for header in ("CONTEXT", "SERVER", "VERSION", "NODES READY"):
-        table.add_column(header)
+    headers = ["CONTEXT", "SERVER", "VERSION", "NODES READY"]
+    rows: list[list[tuple[str, str]]] = []
     for c in status.clusters:
         if c.error:
-            table.add_row(Text(c.context), Text(f"error: {c.error}", style="red"), Text("-"), Text("-"))
+            rows.append([(c.context, ""), (f"error: {c.error}", "red"), ("-", ""), ("-", "")])
         else:
-            nodes = Text(f"{c.nodes_ready}/{c.nodes_total}", style="green" if c.nodes_ready == c.nodes_total else "red")
-            table.add_row(Text(c.context), Text(c.server), Text(c.version or "-"), nodes)
-    assert isinstance(table, Table)
-    return table
+            nodes = f"{c.nodes_ready}/{c.nodes_total}"
+            style = "green" if c.nodes_ready == c.nodes_total else "red"
+            rows.append([(c.context, ""), (c.server, ""), (c.version or "-", ""), (nodes, style)])
+    return columns_text(headers, rows)
 
 
-def _rows_table(section: Section, rows: list[Any], several: bool) -> Any:
+def _rows_table(section: Section, rows: list[Any], several: bool) -> RenderableType:
+    columns = ((("CONTEXT", "context"),) if several else ()) + section.columns
+    cells = [[(_cell(row.get(key)), _style(key, row.get(key))) for _, key in columns] for row in rows]
+    return columns_text([header for header, _ in columns], cells)
+
+
+GAP = "   "
+
+
+def columns_text(headers: list[str], rows: list[list[tuple[str, str]]]) -> RenderableType:
+    """Left-aligned columns as kubectl prints them (a rich Table takes seconds for thousands of rows)."""
     from rich.text import Text
 
-    table = _plain_table()
-    columns = ((("CONTEXT", "context"),) if several else ()) + section.columns
-    for header, _ in columns:
-        table.add_column(header, overflow="fold")
+    widths = [max([len(h), *(len(row[i][0]) for row in rows)]) for i, h in enumerate(headers)]
+    text = Text(no_wrap=True, overflow="ignore", end="")
+    text.append(GAP.join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), style="bold")
     for row in rows:
-        table.add_row(*(Text(_cell(row.get(key)), style=_style(key, row.get(key))) for _, key in columns))
-    return table
-
-
-def _plain_table() -> Any:
-    from rich import box
-    from rich.table import Table
-
-    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+        text.append("\n")
+        end = max((i for i, (value, _) in enumerate(row) if value), default=0)  # no trailing blanks
+        for index, (value, style) in enumerate(row[: end + 1]):
+            text.append(value if index == end else value.ljust(widths[index]), style=style or None)
+            if index != end:
+                text.append(GAP)
+    return text
 
 
 def _cell(value: Any) -> str:

@@ -29,11 +29,15 @@ def _choice(flag: str, value: str, allowed: tuple[str, ...]) -> str:
 
 
 def _clients(contexts: list[str] | None) -> list[Kube]:
-    """One client per context (the current one when none is given), each named once."""
-    from ops.kube import KubeTarget, connect
+    """One client per context (the current one when none is given), each named once.
 
+    Retries are shorter than the default: in an incident a dead cluster should be said in about a second.
+    """
+    from ops.kube import KubeTarget, RetryPolicy, connect
+
+    retry = RetryPolicy(attempts=3, max_seconds=5.0, first_wait=0.2, max_wait=1.0)
     names: list[str | None] = list(dict.fromkeys(contexts or [])) or [None]
-    return [connect(KubeTarget(context=name)) for name in names]
+    return [connect(KubeTarget(context=name), retry=retry) for name in names]
 
 
 @task(
@@ -86,6 +90,11 @@ def status(
         else:
             result = read()
             render_status(result, output, consoles)
+            for cluster in result.clusters:
+                if cluster.error:
+                    consoles.err.print(
+                        f"error: context {cluster.context}: {cluster.error}", markup=False, soft_wrap=True
+                    )
             code = result.exit_code
         for kube in kubes:
             kube.close()
@@ -216,11 +225,13 @@ def _doctor(
                 {k.context: k for k in kubes},
                 diagnosis.findings,
                 dry_run=dry_run,
-                announce=lambda ctx, remedy: consoles.err.print(announce_text(ctx, remedy, dry_run), markup=False),
+                announce=lambda ctx, remedy: consoles.err.print(
+                    announce_text(ctx, remedy, dry_run), markup=False, soft_wrap=True
+                ),
             )
         render_doctor(diagnosis, output, consoles, fixes)
         for u in diagnosis.unreadable:
-            consoles.err.print(f"error: context {u.context}: {u.error}", markup=False)
+            consoles.err.print(f"error: context {u.context}: {u.error}", markup=False, soft_wrap=True)
         return diagnosis.exit_code(fail_on)
     finally:
         for kube in kubes:

@@ -1,0 +1,162 @@
+"""One read per kind per context, concurrently; absent groups are "not installed"; secrets are key names."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from ops.config import Settings
+from ops.doctor.registry import all_checks
+from ops.doctor.run import reads_for
+from ops.errors import ExitCode
+from ops.kube import KubeTarget, connect
+from ops.snapshot import EXTRA_READS, MAX_LOG_TAILS, Reads, kind_specs, take_snapshot, take_snapshots
+from ops.status import STATUS_KINDS
+from tests.kube.emulator import EmulatorThread
+from tests.platform_objects import (
+    KRATIX_NS,
+    Stack,
+    event,
+    failed_pipeline_pod,
+    flux_crds,
+    healthy_platform,
+    platform_crds,
+)
+from tests.snapshots import QUICK, read
+
+STACKS = [Stack("production", "team-a", tier="full", env="prod"), Stack("sandbox", "team-b")]
+
+
+def test_each_kind_is_listed_once_and_discovery_runs_once(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    specs = kind_specs(settings.api_group)
+    read(kube, kubeconfig, settings, healthy_platform(STACKS), needs={*specs, *EXTRA_READS})
+    requests = kube.requests
+
+    for spec in specs.values():
+        assert requests.count(("GET", spec.path)) == 1, spec.key
+    others = sorted(r for r in requests if r[1] not in {s.path for s in specs.values()})
+    # discovery, the version, and the one Secret the GitStateStore names (no failing pipeline: no log)
+    assert others == [
+        ("GET", "/api/v1/namespaces/kratix-platform-system/secrets/git-credentials"),
+        ("GET", "/apis/"),
+        ("GET", "/version"),
+    ]
+
+
+def test_the_kinds_are_read_concurrently(kube: EmulatorThread, kubeconfig: Path, settings: Settings) -> None:
+    kube.install_crd(*platform_crds())
+    kube.seed(*healthy_platform(STACKS))
+    kube.set_latency(0.25)
+    reads = reads_for(all_checks(), settings)
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        started = time.perf_counter()
+        snap = take_snapshot(client, reads)
+        elapsed = time.perf_counter() - started
+
+    # three rounds (discovery with the core kinds, the custom kinds, the named Secret) instead of 17 in a row
+    assert len(kube.requests) == 17
+    assert elapsed < 6 * 0.25, elapsed
+    assert len(snap.items("datadogstacks")) == 2
+
+
+def test_a_group_the_cluster_does_not_serve_is_not_installed_and_not_requested(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    flux = {c["metadata"]["name"] for c in flux_crds()}
+    crds = [c for c in platform_crds() if c["metadata"]["name"] not in flux]
+    objects = [o for o in healthy_platform(STACKS) if o["kind"] not in {"HelmRelease", "HelmRepository"}]
+
+    snap = read(kube, kubeconfig, settings, objects, crds=crds)
+
+    listing = snap.listing("helmreleases")
+    assert (listing.installed, listing.error, listing.items) == (False, None, ())
+    assert snap.installed("externalsecrets")
+    assert not any("fluxcd.io" in path for _, path in kube.requests)
+
+
+def test_only_warning_events_are_listed(kube: EmulatorThread, kubeconfig: Path, settings: Settings) -> None:
+    objects = [*healthy_platform(), event("Pod", "team-a", "web-1", "BackOff", "Back-off restarting failed container")]
+
+    snap = read(kube, kubeconfig, settings, objects, needs={"events"})
+
+    assert [e["reason"] for e in snap.items("events")] == ["BackOff"]
+    assert snap.warning_events("Pod", "team-a", "web-1")[0]["message"] == "Back-off restarting failed container"
+
+
+def test_secrets_are_read_by_name_and_kept_as_key_names_only(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    snap = read(kube, kubeconfig, settings, healthy_platform(STACKS))
+
+    secret = snap.secret(KRATIX_NS, "git-credentials")
+    assert secret is not None and (secret.found, secret.keys) == (True, ("password", "username"))
+    assert "ghp_" not in repr(snap) and "x-access-token" not in repr(snap)
+    assert kube.count("GET", "/api/v1/secrets") == 0
+
+
+def test_log_tails_are_read_for_failing_pipeline_containers_only_and_bounded(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    failed = [Stack(f"s{i:02d}", "team-a", state="failed") for i in range(MAX_LOG_TAILS + 5)]
+    objects = [*healthy_platform([*STACKS, *failed]), *(failed_pipeline_pod(s, "boom") for s in failed)]
+    for s in failed:
+        kube.set_pod_log("team-a", s.pipeline_pod, "step 1\nERROR: boom\n", container="datadog-configure")
+
+    snap = read(kube, kubeconfig, settings, objects)
+
+    log_requests = [path for _, path in kube.requests if path.endswith("/log")]
+    assert len(log_requests) == MAX_LOG_TAILS
+    tail = next(iter(snap.logs.values()))
+    assert (tail.container, tail.lines, tail.previous) == ("datadog-configure", ("step 1", "ERROR: boom"), True)
+
+
+def test_managed_fields_and_last_applied_configuration_are_dropped(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    stack = STACKS[0].manifest()
+    stack["metadata"]["managedFields"] = [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}]
+    stack["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{...}", "team": "a"}
+
+    snap = read(kube, kubeconfig, settings, [*healthy_platform(), stack], needs={"datadogstacks"})
+
+    [item] = snap.items("datadogstacks")
+    assert "managedFields" not in item["metadata"]
+    assert item["metadata"]["annotations"] == {"team": "a"}
+
+
+def test_an_unreadable_context_is_an_error_of_its_own(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    kube.install_crd(*platform_crds())
+    kube.seed(*healthy_platform())
+    reads = Reads.of(settings, STATUS_KINDS)
+    clients = [connect(KubeTarget(kubeconfig, name), retry=QUICK) for name in ("kind-a", "dead", "kind-b")]
+
+    results = take_snapshots(clients, reads)
+
+    assert [r.context for r in results] == ["kind-a", "dead", "kind-b"]
+    assert results[0].snapshot is not None and results[2].snapshot is not None
+    assert results[1].snapshot is None and results[1].error is not None
+    assert results[1].error.exit_code == ExitCode.API_UNREACHABLE
+    assert sorted(set(kube.bearer_tokens())) == ["token-kind-a", "token-kind-b"]
+    for client in clients:
+        client.close()
+
+
+def test_a_snapshot_cannot_be_changed(kube: EmulatorThread, kubeconfig: Path, settings: Settings) -> None:
+    snap = read(kube, kubeconfig, settings, healthy_platform(), needs={"nodes"})
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.context = "other"  # type: ignore[misc]
+    with pytest.raises(KeyError, match="pods was not read in this snapshot"):
+        snap.items("pods")
+
+
+def test_unknown_reads_are_a_programming_error(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="unknown reads"):
+        Reads.of(settings, {"helmcharts"})
