@@ -1,0 +1,633 @@
+"""DatadogStack requests on a cluster: request or change one, follow it to running agents, explain failures,
+delete them, and list them with their agents.
+
+    manifest = desired_stack(StackFlags("production", "team-a", "minimal", cluster="kratix-demo"), settings)
+    change = apply_stack(kube, manifest, settings)          # validated first; "upgrade minimal -> standard"
+    ready = wait_for_stack(kube, change.ref, settings, timeout=600, on_progress=print)
+
+The request is validated with the pipeline's own `parse_request` before anything is written, so a bad
+flag is refused with the words the pipeline would use. A failed pipeline is explained from its pod,
+found by the labels Kratix puts on it (reference/kratix.md section 2.1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from datadog_configure.manifests import RELEASE
+from datadog_configure.naming import target_namespace
+from datadog_configure.request import DEFAULT_ENVIRONMENT, DatadogStackRequest, InvalidRequest, Tier, parse_request
+from ops.config import Settings
+from ops.errors import BadInput, OpsError
+from ops.kratix import RequestPhase, RequestProgress, find_condition, request_progress
+from ops.kube.errors import ApiCall, CrdMissing, one_line
+from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
+from ops.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
+from ops.wait import Observation, Progress, WaitResult, WaitTimeout, wait_until
+
+if TYPE_CHECKING:
+    from ops.kube.client import Kube
+
+Json = dict[str, Any]
+AGENT_DAEMONSET = RELEASE  # the chart names the node agents' DaemonSet after the release
+CLUSTER_AGENT = f"{RELEASE}-cluster-agent"
+TIER_ORDER = (Tier.MINIMAL, Tier.STANDARD, Tier.FULL)
+LOG_LINES = 20
+# Container states that will not get better by waiting.
+STUCK_WAITING = frozenset(
+    {"ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff", "CreateContainerConfigError", "InvalidImageName"}
+)
+
+
+def stack_api_version(settings: Settings) -> str:
+    return f"{settings.api_group}/{API_VERSION_SUFFIX}"
+
+
+@dataclass(frozen=True, order=True)
+class StackRef:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def object_ref(self, settings: Settings) -> ObjectRef:
+        return ObjectRef(stack_api_version(settings), KIND, self.name, self.namespace)
+
+    @classmethod
+    def of(cls, obj: Mapping[str, Any]) -> StackRef:
+        meta = obj.get("metadata") or {}
+        return cls(str(meta.get("namespace") or "default"), str(meta.get("name", "")))
+
+
+class PromiseNotInstalled(CrdMissing):
+    """The DatadogStack API is not served: the Promise that defines it is not installed."""
+
+    def __init__(self, group: str, promise: str) -> None:
+        super().__init__(group, KIND, provided_by=f"the {promise} Promise")
+        self.message = (
+            f"the cluster does not serve {KIND} ({group}): the {promise} Promise is not installed; "
+            "run `invoke promise.apply`"
+        )
+        self.args = (self.message,)
+
+
+@contextmanager
+def stack_api(settings: Settings) -> Iterator[None]:
+    """Turn "DatadogStack is not served" into "the Promise is not installed"."""
+    try:
+        yield
+    except PromiseNotInstalled:
+        raise
+    except CrdMissing as err:
+        if err.group != settings.api_group:
+            raise
+        raise PromiseNotInstalled(settings.api_group, settings.promise_name) from err
+
+
+# ------------------------------------------------------------------------------------------------
+# Request or change a stack.
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StackFlags:
+    """A stack as the tasks' flags give it; None means the configured default."""
+
+    name: str
+    namespace: str
+    tier: str
+    environment: str | None = None
+    cluster: str | None = None
+    site: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+def desired_stack(flags: StackFlags, settings: Settings) -> Json:
+    """The DatadogStack to apply, every field explicit so that "unchanged" means unchanged."""
+    manifest = request_from_flags(
+        RequestFlags(
+            name=flags.name,
+            namespace=flags.namespace,
+            cluster_name=settings.cluster_name if flags.cluster is None else flags.cluster,
+            tier=flags.tier,
+            environment=flags.environment or DEFAULT_ENVIRONMENT,
+            site=flags.site or settings.datadog_site,
+            tags=flags.tags,
+        ),
+        settings,
+    )
+    manifest["spec"]["tags"] = list(flags.tags)  # an empty list clears tags a previous apply set
+    return manifest
+
+
+def validate_stack(manifest: Json) -> DatadogStackRequest:
+    """The pipeline's own validation: BadInput with the pipeline's words (field, value, what is allowed)."""
+    try:
+        return parse_request(manifest)
+    except InvalidRequest as err:
+        raise BadInput(err.field, err.value, err.allowed) from err
+
+
+def tier_change(before: str, after: str) -> str:
+    """ "upgrade minimal -> standard", "downgrade full -> minimal" or "" for the same tier."""
+    if before == after:
+        return ""
+    order = [t.value for t in TIER_ORDER]
+    up = before not in order or order.index(after) > order.index(before)
+    return f"{'upgrade' if up else 'downgrade'} {before} -> {after}"
+
+
+@dataclass(frozen=True)
+class StackChange:
+    ref: StackRef
+    applied: Applied
+    tier: str
+    previous_tier: str | None  # None: the stack did not exist
+
+    @property
+    def changed(self) -> bool:
+        return self.applied.changed
+
+    @property
+    def summary(self) -> str:
+        """What happened, as a user reads it: created, unchanged, upgrade minimal -> standard, configured."""
+        would = self.applied.dry_run and self.changed
+        action = self.applied.action
+        if action == "configured" and (change := tier_change(self.previous_tier or self.tier, self.tier)):
+            return f"would {change}" if would else change
+        return f"{'would be ' if would else ''}{action} (tier {self.tier})"
+
+    def __str__(self) -> str:
+        return f"{KIND} {self.ref}: {self.summary}"
+
+
+def apply_stack(kube: Kube, manifest: Json, settings: Settings, *, dry_run: bool = False) -> StackChange:
+    """Validate, then server-side apply (nothing is sent when it is unchanged or under dry_run)."""
+    request = validate_stack(manifest)
+    ref = StackRef.of(manifest)
+    with stack_api(settings):
+        live = get_object(kube, manifest["apiVersion"], KIND, ref.name, ref.namespace)
+        applied = apply_object(kube, manifest, dry_run=dry_run)
+    previous = None
+    if live is not None:
+        previous = str((live.get("spec") or {}).get("tier") or Tier.MINIMAL.value)
+    return StackChange(ref, applied, request.tier.value, previous)
+
+
+# ------------------------------------------------------------------------------------------------
+# The agents a stack runs.
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rollout:
+    """A workload's readiness: `ready` of `wanted` (DaemonSet pods ready, Deployment replicas available)."""
+
+    kind: str
+    name: str
+    ready: int
+    wanted: int
+    up_to_date: bool  # the controller saw the latest spec and every pod runs it
+
+    @property
+    def complete(self) -> bool:
+        return self.up_to_date and self.ready >= self.wanted
+
+    def __str__(self) -> str:
+        rolling = "" if self.up_to_date else ", rolling out"
+        return f"{self.kind} {self.name} {self.ready}/{self.wanted} ready{rolling}"
+
+
+def _observed(obj: Mapping[str, Any]) -> bool:
+    generation = (obj.get("metadata") or {}).get("generation")
+    observed = (obj.get("status") or {}).get("observedGeneration")
+    return generation is None or observed is None or observed >= generation
+
+
+def daemonset_rollout(obj: Mapping[str, Any]) -> Rollout:
+    status = obj.get("status") or {}
+    desired = int(status.get("desiredNumberScheduled") or 0)
+    updated = int(status.get("updatedNumberScheduled", desired) or 0)
+    return Rollout(
+        "DaemonSet",
+        str(obj["metadata"]["name"]),
+        int(status.get("numberReady") or 0),
+        desired,
+        _observed(obj) and updated >= desired,
+    )
+
+
+def deployment_rollout(obj: Mapping[str, Any]) -> Rollout:
+    status = obj.get("status") or {}
+    wanted = int((obj.get("spec") or {}).get("replicas", 1) or 0)
+    updated = int(status.get("updatedReplicas", wanted) or 0)
+    return Rollout(
+        "Deployment",
+        str(obj["metadata"]["name"]),
+        int(status.get("availableReplicas") or 0),
+        wanted,
+        _observed(obj) and updated >= wanted,
+    )
+
+
+@dataclass(frozen=True)
+class Agents:
+    """The Datadog agents in a stack's target namespace (None: that workload is not there yet)."""
+
+    namespace: str
+    node_agents: Rollout | None
+    cluster_agent: Rollout | None
+
+    @property
+    def ready(self) -> bool:
+        return all(r is not None and r.complete for r in (self.node_agents, self.cluster_agent))
+
+    def __str__(self) -> str:
+        missing = [
+            f"no {kind} {name} yet"
+            for kind, name, rollout in (
+                ("DaemonSet", AGENT_DAEMONSET, self.node_agents),
+                ("Deployment", CLUSTER_AGENT, self.cluster_agent),
+            )
+            if rollout is None
+        ]
+        present = [str(r) for r in (self.node_agents, self.cluster_agent) if r is not None]
+        return f"namespace {self.namespace}: " + ", ".join(present + missing)
+
+
+def read_agents(kube: Kube, namespace: str) -> Agents:
+    daemonset = get_object(kube, "apps/v1", "DaemonSet", AGENT_DAEMONSET, namespace)
+    deployment = get_object(kube, "apps/v1", "Deployment", CLUSTER_AGENT, namespace)
+    return Agents(
+        namespace,
+        None if daemonset is None else daemonset_rollout(daemonset),
+        None if deployment is None else deployment_rollout(deployment),
+    )
+
+
+def stack_target_namespace(obj: Mapping[str, Any]) -> str | None:
+    """status.targetNamespace, else the name the pipeline gives it (None for a request it would refuse)."""
+    written = (obj.get("status") or {}).get("targetNamespace")
+    if written:
+        return str(written)
+    try:
+        return target_namespace(parse_request(dict(obj)))
+    except InvalidRequest:
+        return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Why a pipeline failed: its pod, the failing container, the end of its log.
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ContainerTrouble:
+    namespace: str
+    pod: str
+    container: str
+    state: str  # "exited 1 (Error)", "waiting: ImagePullBackOff"
+    message: str  # the termination or waiting message
+    log_tail: tuple[str, ...]
+    log_error: str = ""  # why the log could not be read
+
+    def __str__(self) -> str:
+        said = f": {one_line(self.message)}" if self.message else ""
+        return f"pod {self.namespace}/{self.pod} container {self.container} {self.state}{said}"
+
+
+def pipeline_pods(kube: Kube, ref: StackRef, promise: str, pipeline: str | None) -> list[Json]:
+    """The request's pipeline pods, newest first (Kratix's labels: promise, resource, pipeline)."""
+    selector = f"kratix.io/promise-name={promise},kratix.io/resource-name={ref.name}"
+    if pipeline:
+        selector += f",kratix.io/pipeline-name={pipeline}"
+    pods = list_objects(kube, "v1", "Pod", ref.namespace, label_selector=selector)
+    return sorted(pods, key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
+
+
+def _trouble_in(status: Mapping[str, Any]) -> tuple[str, str, bool] | None:
+    """(state, message, previous) when a container failed or is stuck; previous: the log is the last run's."""
+    state = status.get("state") or {}
+    terminated = state.get("terminated")
+    if terminated and terminated.get("exitCode", 0) != 0:
+        return _exited(terminated), str(terminated.get("message") or ""), False
+    last = (status.get("lastState") or {}).get("terminated")
+    if last and last.get("exitCode", 0) != 0:  # restarted (restartPolicy OnFailure): the failed run is the last one
+        return _exited(last), str(last.get("message") or ""), True
+    waiting = state.get("waiting")
+    if waiting and waiting.get("reason") in STUCK_WAITING:
+        return f"waiting: {waiting['reason']}", str(waiting.get("message") or ""), False
+    return None
+
+
+def _exited(terminated: Mapping[str, Any]) -> str:
+    reason = terminated.get("reason")
+    return f"exited {terminated.get('exitCode')}" + (f" ({reason})" if reason else "")
+
+
+def container_trouble(kube: Kube, pod: Mapping[str, Any], tail_lines: int = LOG_LINES) -> ContainerTrouble | None:
+    """The first container of the pod (init containers first, in order) that failed or is stuck."""
+    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+    statuses = [*(status.get("initContainerStatuses") or []), *(status.get("containerStatuses") or [])]
+    for container in statuses:
+        found = _trouble_in(container)
+        if found is None:
+            continue
+        state, message, previous = found
+        name, pod_name, namespace = str(container.get("name")), str(meta.get("name")), str(meta.get("namespace"))
+        tail: tuple[str, ...] = ()
+        log_error = ""
+        if not state.startswith("waiting"):
+            try:
+                tail = read_log_tail(kube, namespace, pod_name, name, tail_lines, previous=previous)
+            except OpsError as err:
+                log_error = err.message
+        return ContainerTrouble(namespace, pod_name, name, state, message, tail, log_error)
+    return None
+
+
+def read_log_tail(
+    kube: Kube, namespace: str, pod: str, container: str, lines: int, *, previous: bool = False
+) -> tuple[str, ...]:
+    def read() -> str:
+        kwargs: dict[str, Any] = {"container": container, "tail_lines": lines}
+        if previous:
+            kwargs["previous"] = True
+        return str(kube.core.read_namespaced_pod_log(pod, namespace, **kwargs) or "")
+
+    text = kube.call(ApiCall("get", "", "Pod log", namespace, pod), read)
+    return tuple(text.splitlines()[-lines:])
+
+
+def diagnose_pipeline(
+    kube: Kube, ref: StackRef, settings: Settings, pipeline: str | None, tail_lines: int = LOG_LINES
+) -> ContainerTrouble | None:
+    """What the newest pipeline pod of the request says about its failure (None: no pod says anything)."""
+    for pod in pipeline_pods(kube, ref, settings.promise_name, pipeline)[:1]:
+        return container_trouble(kube, pod, tail_lines)
+    return None
+
+
+class RequestFailed(OpsError):
+    """Kratix reports the request failed: the condition, the pipeline's own message, the failing container."""
+
+    def __init__(self, ref: StackRef, progress: RequestProgress, trouble: ContainerTrouble | None) -> None:
+        parts = [f"{KIND} {ref} failed: {progress.detail}"]
+        if trouble is not None:
+            parts.append(str(trouble))
+            if trouble.log_tail and not trouble.message:
+                parts.append(f"last log line: {one_line(trouble.log_tail[-1])}")
+        super().__init__("; ".join(parts))
+        self.ref = ref
+        self.progress = progress
+        self.trouble = trouble
+
+
+# ------------------------------------------------------------------------------------------------
+# Following a request to running agents.
+# ------------------------------------------------------------------------------------------------
+class StackWatch:
+    """The probe of a stack's wait: the request's progress, then its agents. Keeps what it saw last."""
+
+    def __init__(self, kube: Kube, ref: StackRef, settings: Settings) -> None:
+        self.kube, self.ref, self.settings = kube, ref, settings
+        self.progress: RequestProgress | None = None
+        self.agents: Agents | None = None
+
+    def __call__(self) -> Observation:
+        with stack_api(self.settings):
+            live = get_object(self.kube, stack_api_version(self.settings), KIND, self.ref.name, self.ref.namespace)
+        if live is None:
+            return Observation(done=False, failed=True, phase="Gone", detail="the request was deleted meanwhile")
+        self.progress = progress = request_progress(live)
+        if not progress.done:
+            return progress.observation()
+        namespace = stack_target_namespace(live)
+        if namespace is None:
+            return Observation(done=False, phase="Deploying", detail="the request names no target namespace")
+        self.agents = agents = read_agents(self.kube, namespace)
+        if agents.ready:
+            return Observation(done=True, phase=RequestPhase.READY.value, detail=str(agents))
+        return Observation(done=False, phase="Deploying", detail=str(agents))
+
+
+@dataclass(frozen=True)
+class StackReady:
+    ref: StackRef
+    progress: RequestProgress
+    agents: Agents
+    elapsed: float
+
+
+def wait_for_stack(
+    kube: Kube,
+    ref: StackRef,
+    settings: Settings,
+    *,
+    timeout: float,
+    interval: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    on_progress: Progress | None = None,
+) -> StackReady:
+    """Follow the request from Pending to Ready, then its agents until they are all ready.
+
+    Raises RequestFailed (with the failing pipeline container) or WaitTimeout (with what is stuck).
+    """
+    watch = StackWatch(kube, ref, settings)
+    try:
+        result = wait_until(
+            watch,
+            what=f"{KIND} {ref}",
+            timeout=timeout,
+            interval=interval,
+            clock=clock,
+            sleep=sleep,
+            on_progress=on_progress,
+        )
+    except WaitTimeout as timeout_error:
+        raise timeout_error.explained(*_why_stuck(kube, ref, settings, watch)) from None
+    if result.failed:
+        if watch.progress is None or result.observation.phase == "Gone":
+            raise OpsError(f"{KIND} {ref} was deleted while waiting for it")
+        trouble = diagnose_pipeline(kube, ref, settings, watch.progress.failed_pipeline)
+        raise RequestFailed(ref, watch.progress, trouble)
+    assert watch.progress is not None and watch.agents is not None
+    return StackReady(ref, watch.progress, watch.agents, result.elapsed)
+
+
+def _why_stuck(kube: Kube, ref: StackRef, settings: Settings, watch: StackWatch) -> tuple[str, ...]:
+    """What the pods say when a wait times out: the pipeline pod while configuring, agent pods after."""
+    progress = watch.progress
+    try:
+        if progress is not None and progress.phase is RequestPhase.CONFIGURING:
+            trouble = diagnose_pipeline(kube, ref, settings, settings.pipeline_name)
+            return () if trouble is None else (str(trouble),)
+        if watch.agents is not None and not watch.agents.ready:
+            pods = list_objects(kube, "v1", "Pod", watch.agents.namespace)
+            return tuple(str(t) for pod in pods if (t := container_trouble(kube, pod, 0)) is not None)[:3]
+    except OpsError as err:
+        return (f"(could not read the pods: {err.message})",)
+    return ()
+
+
+# ------------------------------------------------------------------------------------------------
+# Deleting stacks.
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StackTarget:
+    """A stack to delete and the namespace its agents run in."""
+
+    ref: StackRef
+    target_namespace: str | None
+
+
+def list_stacks(kube: Kube, settings: Settings, namespace: str | None = None) -> list[Json]:
+    """Every DatadogStack (in one namespace, or all); PromiseNotInstalled when the API is not served."""
+    with stack_api(settings):
+        return list_objects(kube, stack_api_version(settings), KIND, namespace)
+
+
+def stacks_to_delete(kube: Kube, settings: Settings, ref: StackRef | None) -> tuple[StackTarget, ...]:
+    """The one named stack (if it exists) or, with ref None, all of them. No API at all: none."""
+    try:
+        if ref is not None:
+            with stack_api(settings):
+                live = get_object(kube, stack_api_version(settings), KIND, ref.name, ref.namespace)
+            found = [] if live is None else [live]
+        else:
+            found = list_stacks(kube, settings)
+    except PromiseNotInstalled:
+        return ()
+    return tuple(StackTarget(StackRef.of(obj), stack_target_namespace(obj)) for obj in found)
+
+
+def delete_stack(kube: Kube, target: StackTarget, settings: Settings, *, dry_run: bool = False) -> bool:
+    """Delete the request (Kratix's finalizers then remove what it created); False if it was gone."""
+    with stack_api(settings):
+        return delete_object(kube, target.ref.object_ref(settings), dry_run=dry_run)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    what: str
+    why: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.why})" if self.why else self.what
+
+
+def leftovers(kube: Kube, targets: tuple[StackTarget, ...], settings: Settings) -> list[Leftover]:
+    """What of the deleted stacks still exists, and what holds it."""
+    left: list[Leftover] = []
+    for target in targets:
+        with stack_api(settings):
+            live = get_object(kube, stack_api_version(settings), KIND, target.ref.name, target.ref.namespace)
+        if live is not None:
+            left.append(Leftover(f"{KIND} {target.ref}", _held_by(live)))
+        if target.target_namespace:
+            namespace = get_object(kube, "v1", "Namespace", target.target_namespace)
+            if namespace is not None:
+                left.append(Leftover(f"Namespace {target.target_namespace}", _namespace_holdup(namespace)))
+    return left
+
+
+def _held_by(obj: Mapping[str, Any]) -> str:
+    failed = find_condition(request_progress(obj).conditions, "DeleteWorkflowCompleted")
+    if failed is not None and failed.status == "False":
+        fix = "add the label kratix.io/manual-reconciliation=true to re-run it" if "Failed" in failed.reason else ""
+        return "; ".join(p for p in (str(failed), fix) if p)
+    finalizers = (obj.get("metadata") or {}).get("finalizers") or []
+    return f"finalizers {', '.join(finalizers)}" if finalizers else ""
+
+
+def _namespace_holdup(obj: Mapping[str, Any]) -> str:
+    status = obj.get("status") or {}
+    stuck = [
+        f"{c.get('type')}: {c.get('message')}"
+        for c in status.get("conditions") or []
+        if c.get("status") == "True" and c.get("type") != "NamespaceDeletionDiscoveryFailure"
+    ]
+    return "; ".join(stuck) or str(status.get("phase") or "")
+
+
+def wait_stacks_gone(
+    kube: Kube,
+    targets: tuple[StackTarget, ...],
+    settings: Settings,
+    *,
+    timeout: float,
+    interval: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    on_progress: Progress | None = None,
+) -> WaitResult:
+    """Until the requests and their target namespaces are gone; WaitTimeout says what is left and why."""
+
+    def probe() -> Observation:
+        left = leftovers(kube, targets, settings)
+        if not left:
+            return Observation(done=True, phase="Deleted", detail=f"{len(targets)} stack(s) and their namespaces")
+        return Observation(done=False, phase="Deleting", detail=f"{len(left)} left: " + ", ".join(map(str, left)))
+
+    what = f"{KIND} {targets[0].ref} to be deleted" if len(targets) == 1 else f"{len(targets)} DatadogStacks to go"
+    return wait_until(
+        probe, what=what, timeout=timeout, interval=interval, clock=clock, sleep=sleep, on_progress=on_progress
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Listing stacks with their agents.
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StackStatus:
+    ref: StackRef
+    tier: str
+    environment: str
+    phase: str
+    status: str  # the Reconciled condition's message, as `kubectl get` shows it
+    message: str
+    target_namespace: str | None
+    created: str | None
+    age_seconds: float | None
+    agents: Agents | None = field(default=None)
+
+
+def stack_statuses(
+    kube: Kube,
+    settings: Settings,
+    namespace: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[StackStatus, ...]:
+    """Every DatadogStack with its phase and, per target namespace, its agents' readiness."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    statuses = []
+    for obj in list_stacks(kube, settings, namespace):
+        spec, meta = obj.get("spec") or {}, obj.get("metadata") or {}
+        progress = request_progress(obj)
+        reconciled = progress.condition("Reconciled")
+        target = stack_target_namespace(obj)
+        created = meta.get("creationTimestamp")
+        statuses.append(
+            StackStatus(
+                ref=StackRef.of(obj),
+                tier=str(spec.get("tier") or Tier.MINIMAL.value),
+                environment=str(spec.get("environment") or DEFAULT_ENVIRONMENT),
+                phase=progress.phase.value,
+                status=reconciled.message if reconciled else "",
+                message=progress.message,
+                target_namespace=target,
+                created=str(created) if created else None,
+                age_seconds=_age(created, now),
+                agents=read_agents(kube, target) if target else None,
+            )
+        )
+    return tuple(sorted(statuses, key=lambda s: s.ref))
+
+
+def _age(created: Any, now: datetime.datetime) -> float | None:
+    try:
+        then = datetime.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return max(0.0, (now - then).total_seconds())
