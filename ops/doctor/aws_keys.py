@@ -10,9 +10,11 @@ permission does not stop the other checks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,20 +45,38 @@ class ApiKeysReader:
         self._seen: dict[str, SecretProperties] = {}
         self._lock = threading.Lock()
 
-    def properties(self, secret_id: str) -> SecretProperties:
-        with self._lock:
-            if secret_id not in self._seen:
-                self._seen[secret_id] = self._look_up(secret_id)
-            return self._seen[secret_id]
+    def warm(self) -> None:
+        """Import boto3 and build the client now (a doctor run does it while the cluster is read)."""
+        with contextlib.suppress(OpsError):
+            self._secretsmanager()
 
-    def _look_up(self, secret_id: str) -> SecretProperties:
-        action = f"secretsmanager:GetSecretValue {secret_id}"
-        try:
+    def properties(self, secret_id: str) -> SecretProperties:
+        return self.properties_of([secret_id])[secret_id]
+
+    def properties_of(self, secret_ids: list[str]) -> dict[str, SecretProperties]:
+        """Several secrets, looked up at once; each once per run."""
+        with self._lock:
+            todo = [s for s in dict.fromkeys(secret_ids) if s not in self._seen]
+        if todo:
+            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+                found = dict(zip(todo, pool.map(self._look_up, todo), strict=True))
+            with self._lock:
+                self._seen.update(found)
+        return {s: self._seen[s] for s in secret_ids}
+
+    def _secretsmanager(self) -> Any:
+        with self._lock:
             if self._client is None:
                 self._client = call(
                     "secretsmanager client", lambda: self._make_session(self.target).client("secretsmanager")
                 )
-            answer = call(action, lambda: self._client.get_secret_value(SecretId=secret_id), self.target)
+            return self._client
+
+    def _look_up(self, secret_id: str) -> SecretProperties:
+        action = f"secretsmanager:GetSecretValue {secret_id}"
+        try:
+            client = self._secretsmanager()
+            answer = call(action, lambda: client.get_secret_value(SecretId=secret_id), self.target)
         except AwsNotFound:
             return SecretProperties(secret_id, exists=False)
         except AwsAccessDenied as err:

@@ -202,7 +202,9 @@ def aws_api_keys(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     if aws is None:
         return []
     found = []
-    for secret_id, owner in sorted(_api_key_secrets(snap).items()):
+    users = _api_key_secrets(snap)
+    aws.properties_of(sorted(users))  # all at once
+    for secret_id, owner in sorted(users.items()):
         result = _check_api_keys(snap, aws, secret_id, owner)
         if result is not None:
             found.append(result)

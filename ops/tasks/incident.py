@@ -196,6 +196,8 @@ def _doctor(
     fix: bool,
     dry_run: bool,
 ) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from ops.aws import AwsTarget
     from ops.console import make_consoles
     from ops.doctor.aws_keys import ApiKeysReader
@@ -213,11 +215,13 @@ def _doctor(
     checks = select_checks(check or ())
     consoles = make_consoles()
     kubes = _clients(context)
+    aws = ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
     try:
-        reads = take_snapshots(kubes, reads_for(checks, settings))
-        aws = (
-            ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
-        )
+        with ThreadPoolExecutor(max_workers=1) as pool:  # boto3 loads while the clusters are read
+            warming = pool.submit(aws.warm) if aws is not None else None
+            reads = take_snapshots(kubes, reads_for(checks, settings))
+            if warming is not None:
+                warming.result()
         diagnosis = diagnose(reads, checks, aws, namespace)
         fixes: tuple[RemedyResult, ...] = ()
         if fix:

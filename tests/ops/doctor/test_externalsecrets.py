@@ -136,12 +136,16 @@ def test_a_secret_without_the_app_key_is_named_without_any_value(healthy: Snapsh
 
 def test_access_denied_is_reported_as_such(healthy: Snapshot, aws: ApiKeysReader, moto_server: MotoServer) -> None:
     message = "User: arn:aws:iam::123456789012:user/sre is not authorized to perform: secretsmanager:GetSecretValue"
-    moto_server.fail_next("AccessDeniedException", message, status=400)
+    moto_server.fail_next("AccessDeniedException", message, status=400, times=3)
 
     findings = run_check(healthy, "aws-api-keys", aws)
 
+    assert [f.object.name for f in findings] == [
+        "datadog/dev/api-keys",
+        "datadog/prod/api-keys",
+        "datadog/staging/api-keys",
+    ]
     denied = findings[0]
-    assert denied.object.name == "datadog/dev/api-keys"
     assert (denied.severity, denied.symptom) == (
         Severity.WARNING,
         "could not check the AWS secret datadog/dev/api-keys: access denied",
