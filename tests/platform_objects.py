@@ -973,6 +973,9 @@ def promise(*, available: bool = True) -> Json:
             "kind": "DatadogStack",
             "apiVersion": f"{GROUP}/v1alpha1",
             "message": "Promise configured" if available else "Pending",
+            "workflows": 1,
+            "workflowsSucceeded": 1 if available else 0,
+            "workflowsFailed": 0 if available else 1,
             "conditions": [
                 cond("Available", "True", "PromiseAvailable", "Ready to fulfil resource requests")
                 if available

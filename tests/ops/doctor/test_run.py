@@ -85,3 +85,18 @@ def test_remedies_are_applied_once_each_and_dry_run_sends_nothing(
     assert [r.outcome for r in dry] == ["would apply"] and [r.outcome for r in done] == ["applied"]
     assert announced == ["hard-refresh Application argocd/kratix-config"] * 2
     assert kube.writes() == [("PATCH", "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/kratix-config")]
+
+
+def test_the_readme_and_the_help_list_every_check_id() -> None:
+    import re
+
+    from ops.tasks.incident import doctor
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("`invoke doctor` runs these checks") : readme.index("Each finding (table")]
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \|", table, re.MULTILINE)
+    ids = [c.id for c in all_checks()]
+    assert documented == ids
+    help_text = " ".join((doctor.__doc__ or "").split())
+    assert all(id_ in help_text for id_ in ids)
