@@ -72,11 +72,11 @@ def status_tables(status: PlatformStatus) -> list[RenderableType]:
     for index, first in enumerate(_first_sections(status)):
         sections = [(c.context, c.sections[index]) for c in status.clusters if c.sections]
         rows = [row for _, s in sections for row in s.rows]
-        title = Text(first.title, style="bold")
+        title = Text("\n")  # a blank line before each section, in a Group (--watch) as when printed
+        title.append(first.title, style="bold")
         totals = [s.total for _, s in sections if s.total is not None]
         if totals:
             title.append(f" ({len(rows)} of {sum(totals)})", style="bold")
-        out.append(Text(""))
         out.append(title)
         for context, section in sections:
             where = f" in {context}" if several else ""
