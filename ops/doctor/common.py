@@ -51,20 +51,19 @@ def controller_of(obj: Mapping[str, Any]) -> Subject | None:
     return None
 
 
-def stack_subject(ref: StackRef | None, api_group: str) -> Subject | None:
-    del api_group  # the kind is the same whatever the group
+def stack_subject(ref: StackRef | None) -> Subject | None:
     return Subject("DatadogStack", ref.name, ref.namespace) if ref else None
 
 
 def owner_in_namespace(snap: Snapshot, namespace: str) -> Subject | None:
     """The DatadogStack a Datadog target namespace belongs to."""
-    return stack_subject(stack_namespaces(snap).get(namespace), snap.api_group)
+    return stack_subject(stack_namespaces(snap).get(namespace))
 
 
 def owner_by_labels(snap: Snapshot, obj: Json) -> Subject | None:
     """The DatadogStack named by an object's Kratix labels, else the one owning its namespace."""
     ref = stack_of_labels(labels_of(obj), namespace_of(obj))
-    return stack_subject(ref, snap.api_group) if ref else owner_in_namespace(snap, namespace_of(obj))
+    return stack_subject(ref) if ref else owner_in_namespace(snap, namespace_of(obj))
 
 
 def is_datadog_namespace(snap: Snapshot, namespace: str) -> bool:

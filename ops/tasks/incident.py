@@ -48,6 +48,7 @@ def _clients(contexts: list[str] | None) -> list[Kube]:
         "interval": "seconds between refreshes with --watch (default 5)",
     },
     iterable=["context"],
+    auto_shortflags=False,  # -h would be taken by a flag instead of meaning help
 )
 def status(
     c: Context,
@@ -148,6 +149,7 @@ def _watch(read: Callable[[], PlatformStatus], output: str, consoles: Consoles, 
         "dry_run": "with --fix: show the remedies, apply none",
     },
     iterable=["context", "check"],
+    auto_shortflags=False,
 )
 def doctor(
     c: Context,
