@@ -5,7 +5,7 @@ This file only wires namespaces; the work is done in `ops/`.
 
 from invoke import Collection
 
-from ops.tasks import argocd, dev, incident, infra, kubeconfig, pipeline, platform_config, secrets
+from ops.tasks import argocd, datadog, dev, incident, infra, kubeconfig, pipeline, platform_config, promise, secrets
 
 ns = Collection()
 ns.add_collection(pipeline.ns)
@@ -15,6 +15,8 @@ ns.add_collection(argocd.ns)
 ns.add_collection(platform_config.external_secrets_ns)
 ns.add_collection(platform_config.kratix_ns)
 ns.add_collection(secrets.ns)
+ns.add_collection(promise.ns)
+ns.add_collection(datadog.ns)
 ns.add_task(incident.status)
 ns.add_task(incident.doctor)
 ns.add_task(dev.check)

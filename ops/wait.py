@@ -5,7 +5,8 @@
     if result.failed: ...                      # the probe saw a failure: the caller explains it
 
 A probe returns an `Observation`: done, failed, and a phase and detail saying where things stand.
-Polls start `interval` apart and back off to `max_interval`; the last sleep is cut to the deadline.
+Polls start `interval` apart and back off to `max_interval` (default 5 intervals); the last sleep is
+cut to the deadline.
 Nothing is retried here but the polling: a probe that raises ends the wait with its error.
 On timeout `WaitTimeout` (exit 18) names what was awaited, for how long, and the last phase and detail.
 The clock and sleep are injectable, so tests time out without waiting.
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import tenacity
 
 DEFAULT_INTERVAL = 2.0
-DEFAULT_MAX_INTERVAL = 10.0
+BACK_OFF_LIMIT = 5  # polls never get further apart than this many intervals
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def wait_until(
     what: str,
     timeout: float,
     interval: float = DEFAULT_INTERVAL,
-    max_interval: float = DEFAULT_MAX_INTERVAL,
+    max_interval: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     on_progress: Progress | None = None,
@@ -122,7 +123,8 @@ def wait_until(
             on_progress(Tick(what, observation, clock() - start))
         return observation
 
-    backoff = tenacity.wait_exponential(multiplier=interval, min=interval, max=max(interval, max_interval))
+    longest = interval * BACK_OFF_LIMIT if max_interval is None else max(interval, max_interval)
+    backoff = tenacity.wait_exponential(multiplier=interval, min=interval, max=longest)
 
     def until_deadline(state: tenacity.RetryCallState) -> float:
         return max(0.0, min(backoff(state), deadline - clock()))

@@ -9,12 +9,20 @@ The emulator runs no controllers: tests seed these states, and change them (re-s
 from __future__ import annotations
 
 import copy
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT, datadog_stack
+from tests.kube.emulator import EmulatorThread
 
 Json = dict[str, Any]
 PROMISE_FILE = ROOT / "promises" / "promise.yaml"
@@ -337,3 +345,80 @@ class Script:
         step = next(self._steps, None)
         if step is not None:
             step()
+
+
+@contextmanager
+def controller(
+    kube: EmulatorThread,
+    path: str,
+    states: list[Callable[[], Any]],
+    written_by: str = "PATCH",
+    polled: str | None = None,
+) -> Iterator[threading.Thread]:
+    """Play a controller while a task runs: once the task has sent `written_by` to `path`, each time it
+    reads `polled` (default: `path`) again, a poll of its wait, the next state is seeded: it sees each in turn."""
+    stop = threading.Event()
+
+    def play() -> None:
+        while not stop.is_set() and kube.count(written_by, path) == 0:
+            time.sleep(0.005)
+        read = polled or path
+        seen = kube.count("GET", read)
+        for state in states:
+            while not stop.is_set() and kube.count("GET", read) <= seen:
+                time.sleep(0.005)
+            if stop.is_set():
+                return
+            state()
+            seen = kube.count("GET", read)
+
+    thread = threading.Thread(target=play, name="controller", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+# ------------------------------------------------------------------------------------------------
+# Running a task in this process (kubernetes is imported once, so a run takes milliseconds, not a second).
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+class TaskRunner:
+    """`invoke <args>` through invoke's own Program, in-process: the same parsing, config layers
+    (invoke.yaml, INVOKE_* variables), error lines and exit codes as the command line; stdin is no terminal."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.capsys, self.monkeypatch = capsys, monkeypatch
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        from invoke import Program
+
+        with self.monkeypatch.context() as patch:
+            for key, value in (env or {}).items():
+                patch.setenv(key, value)
+            self.capsys.readouterr()
+            try:
+                Program().run(["invoke", "--search-root", str(ROOT), *args])
+                code = 0
+            except SystemExit as exit_:
+                code = int(exit_.code or 0)
+            out, err = self.capsys.readouterr()
+        return Run(code, out, err)
+
+
+@pytest.fixture
+def run_task(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kubeconfig: Path) -> TaskRunner:
+    """run_task("datadog.status", "--output", "json") -> Run(code, stdout, stderr), against the `kube` server."""
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    monkeypatch.setenv("INVOKE_WAITS_INTERVAL", "0.05")
+    for key in [k for k in os.environ if k.startswith("INVOKE_") and k != "INVOKE_WAITS_INTERVAL"]:
+        monkeypatch.delenv(key)
+    return TaskRunner(capsys, monkeypatch)
