@@ -25,6 +25,7 @@ class Settings:
     chart_version: str
     chart_repository: str
     secret_store: str
+    wait_interval: float = 2.0  # seconds between a wait's first polls (it backs off from there)
 
     @classmethod
     def from_config(cls, config: Any) -> Settings:
@@ -55,4 +56,15 @@ class Settings:
             chart_version=get("datadog", "chart_version"),
             chart_repository=get("datadog", "chart_repository"),
             secret_store=get("datadog", "secret_store"),
+            wait_interval=_seconds("waits.interval", (config.get("waits") or {}).get("interval", 2.0)),
         )
+
+
+def _seconds(field: str, value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not seconds > 0:
+        raise BadInput(field, value, "a number of seconds above 0")
+    return seconds
