@@ -63,6 +63,8 @@ def wait_view(consoles: Consoles, now: Callable[[], str] = _clock_time) -> Itera
             if not phases or phases[-1] != tick.observation.phase:  # keep each phase reached on screen
                 phases.append(tick.observation.phase)
                 console.print(f"{now()} {tick_line(tick)}", markup=False, highlight=False, soft_wrap=True)
-            status.update(Text(tick_line(tick)))
+            line = Text(tick_line(tick))
+            line.truncate(max(console.width - 3, 20), overflow="ellipsis")  # one line beside the spinner
+            status.update(line)
 
         yield update
