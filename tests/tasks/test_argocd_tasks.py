@@ -14,6 +14,7 @@ from tests.kube.emulator import INLINE_CRDS, EmulatorThread
 from tests.ops.test_argocd import NAMES, SERVER, free_port, initial_secret
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.cli import invoke
+from tests.tasks.inprocess import run_task
 
 ROLE = OUTPUTS["external_secrets_role_arn"]
 
@@ -35,7 +36,7 @@ def test_password_prints_only_the_password(kube: EmulatorThread, kubeconfig: Pat
 def test_password_after_a_password_change_is_exit_17_with_what_to_do(kube: EmulatorThread, kubeconfig: Path) -> None:
     with_argo_cd(kube)
 
-    run = invoke("argocd.password", "--kubeconfig", str(kubeconfig))
+    run = run_task("argocd.password", "--kubeconfig", str(kubeconfig))
 
     assert run.code == 17
     assert run.stdout == ""
@@ -52,10 +53,10 @@ def test_apps_dry_run_writes_nothing_then_apply_twice_is_created_then_unchanged(
     with_argo_cd(kube)
     kube.forget_requests()
 
-    dry = invoke("argocd.apps", "--kubeconfig", str(kubeconfig), "--dry-run")
+    dry = run_task("argocd.apps", "--kubeconfig", str(kubeconfig), "--dry-run")
     writes_of_dry_run = kube.writes()
-    first = invoke("argocd.apps", "--kubeconfig", str(kubeconfig))
-    second = invoke("argocd.apps", "--kubeconfig", str(kubeconfig))
+    first = run_task("argocd.apps", "--kubeconfig", str(kubeconfig))
+    second = run_task("argocd.apps", "--kubeconfig", str(kubeconfig))
 
     assert (dry.code, first.code, second.code) == (0, 0, 0), first.stderr
     assert writes_of_dry_run == []
@@ -68,14 +69,14 @@ def test_apps_dry_run_writes_nothing_then_apply_twice_is_created_then_unchanged(
 
 
 def test_apps_without_argo_cd_is_exit_14_naming_what_to_install(kube: EmulatorThread, kubeconfig: Path) -> None:
-    run = invoke("argocd.apps", "--kubeconfig", str(kubeconfig), "--region", "eu-west-1")
+    run = run_task("argocd.apps", "--kubeconfig", str(kubeconfig), "--region", "eu-west-1")
 
     assert run.code == 14
     assert run.stderr.splitlines()[-1] == "error: the cluster does not serve Application (argoproj.io); install Argo CD"
 
 
 def test_apply_passes_the_cluster_outputs_as_variables(programs: Programs) -> None:  # noqa: F811
-    run = invoke("argocd.apply", "--dry-run")
+    run = run_task("argocd.apply", "--dry-run")
 
     assert run.code == 0, run.stderr
     plan = run.stdout.splitlines()[0]
@@ -90,7 +91,7 @@ def test_apply_passes_the_cluster_outputs_as_variables(programs: Programs) -> No
 def test_apply_before_the_cluster_exists_says_to_apply_infra_first(programs: Programs) -> None:  # noqa: F811
     programs.set_outputs(None)
 
-    run = invoke("argocd.apply", "--yes")
+    run = run_task("argocd.apply", "--yes")
 
     assert run.code == 17
     assert run.stderr.splitlines()[-1] == (
@@ -102,8 +103,8 @@ def test_apply_before_the_cluster_exists_says_to_apply_infra_first(programs: Pro
 def test_init_and_destroy_run_in_iac_argocd(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "plan", exit=2)
 
-    init = invoke("argocd.init")
-    destroy = invoke("argocd.destroy", "--yes")
+    init = run_task("argocd.init")
+    destroy = run_task("argocd.destroy", "--yes")
 
     assert (init.code, destroy.code) == (0, 0), destroy.stderr
     calls = programs.calls("tofu")
@@ -167,7 +168,7 @@ def test_port_forward_without_argo_cd_runs_no_kubectl(
 ) -> None:
     with_argo_cd(kube)
 
-    run = invoke("argocd.port-forward", "--port", str(free_port()), "--kubeconfig", str(kubeconfig))
+    run = run_task("argocd.port-forward", "--port", str(free_port()), "--kubeconfig", str(kubeconfig))
 
     assert run.code == 17
     assert run.stderr.startswith("error: Service argocd/argocd-server not found")

@@ -6,6 +6,7 @@ import pytest
 
 from tests.programs import Programs, only_stand_ins_on_path, programs  # noqa: F401
 from tests.tasks.cli import invoke
+from tests.tasks.inprocess import run_task
 from tests.tasks.terminal import at_a_terminal
 
 VARS = ["-var", "region=eu-central-1", "-var", "cluster_name=kratix-demo"]
@@ -28,8 +29,8 @@ def test_plan_dry_run_shows_the_command_with_the_values_it_would_pass_and_runs_n
 def test_init_then_plan_run_in_iac_and_stream_what_tofu_prints(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "plan", stdout="Plan: 57 to add, 0 to change, 0 to destroy.\n")
 
-    init = invoke("infra.init")
-    plan = invoke("infra.plan", "--region", "eu-west-1")
+    init = run_task("infra.init")
+    plan = run_task("infra.plan", "--region", "eu-west-1")
 
     assert (init.code, plan.code) == (0, 0), plan.stderr
     assert programs.argvs("tofu") == [
@@ -41,7 +42,7 @@ def test_init_then_plan_run_in_iac_and_stream_what_tofu_prints(programs: Program
 
 
 def test_apply_without_a_terminal_and_without_yes_is_aborted_before_anything_runs(programs: Programs) -> None:  # noqa: F811
-    run = invoke("infra.apply")
+    run = run_task("infra.apply")
 
     assert run.code == 20
     assert run.stderr == (
@@ -53,9 +54,9 @@ def test_apply_without_a_terminal_and_without_yes_is_aborted_before_anything_run
 
 def test_apply_with_yes_applies_the_reviewed_plan_and_a_second_run_says_unchanged(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "plan", exit=2)
-    first = invoke("infra.apply", "--yes")
+    first = run_task("infra.apply", "--yes")
     programs.reset()
-    second = invoke("infra.apply", "--yes")
+    second = run_task("infra.apply", "--yes")
 
     assert (first.code, second.code) == (0, 0), first.stderr
     assert first.stdout == "the EKS cluster (iac/): applied\n"
@@ -64,7 +65,7 @@ def test_apply_with_yes_applies_the_reviewed_plan_and_a_second_run_says_unchange
 
 
 def test_destroy_dry_run_lists_the_destroy_plan_and_its_apply(programs: Programs) -> None:  # noqa: F811
-    run = invoke("infra.destroy", "--dry-run")
+    run = run_task("infra.destroy", "--dry-run")
 
     assert run.code == 0, run.stderr
     plan, apply = run.stdout.splitlines()
@@ -78,7 +79,7 @@ def test_destroy_dry_run_lists_the_destroy_plan_and_its_apply(programs: Programs
 def test_terraform_is_used_when_tofu_is_not_installed(programs: Programs) -> None:  # noqa: F811
     programs.remove("tofu")
 
-    run = invoke("infra.init")
+    run = run_task("infra.init")
 
     assert run.code == 0, run.stderr
     assert programs.argvs() == [["terraform", "init", "-input=false"]]
@@ -91,7 +92,7 @@ def test_no_tofu_and_no_terraform_is_exit_19_naming_what_to_install(
     only_stand_ins_on_path(programs, monkeypatch)
     programs.remove("tofu", "terraform")
 
-    run = invoke("infra.plan")
+    run = run_task("infra.plan")
 
     assert run.code == 19
     assert run.stderr.startswith("error: tofu or terraform not found on PATH; install OpenTofu")
@@ -103,7 +104,7 @@ def test_a_failing_tofu_is_one_line_with_its_exit_code_and_last_lines(programs: 
         "tofu", "plan", stderr="Error: No valid credential sources found\n\nPlease see https://registry...\n", exit=1
     )
 
-    run = invoke("infra.plan")
+    run = run_task("infra.plan")
 
     assert run.code == 1
     last = run.stderr.splitlines()[-1]

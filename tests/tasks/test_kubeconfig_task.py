@@ -9,7 +9,7 @@ import yaml
 
 from tests.aws import MotoServer
 from tests.ops.test_kubeconfig import ARN, create_cluster
-from tests.tasks.cli import invoke
+from tests.tasks.inprocess import run_task
 
 
 def test_first_run_creates_and_switches_the_context_and_a_second_run_is_unchanged(
@@ -17,8 +17,8 @@ def test_first_run_creates_and_switches_the_context_and_a_second_run_is_unchange
 ) -> None:
     create_cluster()
 
-    first = invoke("kubeconfig", "--kubeconfig", str(kubeconfig))
-    second = invoke("kubeconfig", "--kubeconfig", str(kubeconfig))
+    first = run_task("kubeconfig", "--kubeconfig", str(kubeconfig))
+    second = run_task("kubeconfig", "--kubeconfig", str(kubeconfig))
 
     assert (first.code, second.code) == (0, 0), first.stderr
     assert first.stdout == f"context {ARN} in {kubeconfig}: created\n"
@@ -35,7 +35,7 @@ def test_cluster_and_alias_come_from_flags_and_the_first_kubeconfig_file_is_writ
     create_cluster("platform-eu")
     first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
 
-    run = invoke(
+    run = run_task(
         "kubeconfig",
         "--cluster",
         "platform-eu",
@@ -55,7 +55,7 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(moto_server: MotoServ
     create_cluster()
     path = tmp_path / "config"
 
-    run = invoke("kubeconfig", "--kubeconfig", str(path), "--dry-run")
+    run = run_task("kubeconfig", "--kubeconfig", str(path), "--dry-run")
 
     assert run.code == 0, run.stderr
     assert run.stdout == f"context {ARN} in {path}: would be created\n"
@@ -66,7 +66,7 @@ def test_dry_run_says_what_would_happen_and_writes_nothing(moto_server: MotoServ
 def test_a_cluster_that_does_not_exist_is_exit_17_and_nothing_is_written(
     moto_server: MotoServer, tmp_path: Path
 ) -> None:
-    run = invoke("kubeconfig", "--kubeconfig", str(tmp_path / "config"), "--region", "eu-west-1")
+    run = run_task("kubeconfig", "--kubeconfig", str(tmp_path / "config"), "--region", "eu-west-1")
 
     assert run.code == 17
     assert run.stderr == (

@@ -6,11 +6,11 @@ import pytest
 
 from tests.ops.test_pipeline_image import DAEMON_DOWN, REPOSITORY, real_revision
 from tests.programs import Programs, only_stand_ins_on_path, programs  # noqa: F401
-from tests.tasks.cli import invoke
+from tests.tasks.inprocess import run_task
 
 
 def test_build_dry_run_prints_the_docker_build_with_its_tag(programs: Programs) -> None:  # noqa: F811
-    run = invoke("pipeline.build", "--dry-run")
+    run = run_task("pipeline.build", "--dry-run")
 
     image = f"{REPOSITORY}:{real_revision()}"
     assert run.code == 0, run.stderr
@@ -21,7 +21,7 @@ def test_build_dry_run_prints_the_docker_build_with_its_tag(programs: Programs) 
 
 
 def test_build_with_the_image_from_settings_builds_and_says_what_the_promise_runs(programs: Programs) -> None:  # noqa: F811
-    run = invoke("pipeline.build", env={"INVOKE_PROMISE_IMAGE": "registry.acme.io/dd-pipeline:2.0.0"})
+    run = run_task("pipeline.build", env={"INVOKE_PROMISE_IMAGE": "registry.acme.io/dd-pipeline:2.0.0"})
 
     image = f"registry.acme.io/dd-pipeline:{real_revision()}"
     assert run.code == 0, run.stderr
@@ -33,14 +33,14 @@ def test_build_with_the_image_from_settings_builds_and_says_what_the_promise_run
 def test_build_with_docker_stopped_is_exit_12(programs: Programs) -> None:  # noqa: F811
     programs.when("docker", "info", stderr=DAEMON_DOWN, exit=1)
 
-    run = invoke("pipeline.build")
+    run = run_task("pipeline.build")
 
     assert run.code == 12
     assert run.stderr.splitlines()[-1].startswith("error: the Docker daemon is not running or not reachable")
 
 
 def test_trigger_runs_and_watches_the_workflow(programs: Programs) -> None:  # noqa: F811
-    run = invoke("pipeline.trigger")
+    run = run_task("pipeline.trigger")
 
     assert run.code == 0, run.stderr
     assert run.stdout == (
@@ -55,7 +55,7 @@ def test_trigger_runs_and_watches_the_workflow(programs: Programs) -> None:  # n
 
 
 def test_trigger_dry_run_checks_gh_and_triggers_nothing(programs: Programs) -> None:  # noqa: F811
-    run = invoke("pipeline.trigger", "--dry-run", "--ref", "main")
+    run = run_task("pipeline.trigger", "--dry-run", "--ref", "main")
 
     assert run.code == 0, run.stderr
     assert run.stdout == (
@@ -67,7 +67,7 @@ def test_trigger_dry_run_checks_gh_and_triggers_nothing(programs: Programs) -> N
 def test_trigger_when_gh_is_not_logged_in_is_exit_13(programs: Programs) -> None:  # noqa: F811
     programs.when("gh", "auth", "status", stderr="You are not logged into any GitHub hosts.\n", exit=1)
 
-    run = invoke("pipeline.trigger")
+    run = run_task("pipeline.trigger")
 
     assert run.code == 13
     assert run.stderr.splitlines()[-1] == (
@@ -80,7 +80,7 @@ def test_trigger_without_gh_is_exit_19(programs: Programs, monkeypatch: pytest.M
     only_stand_ins_on_path(programs, monkeypatch)
     programs.remove("gh")
 
-    run = invoke("pipeline.trigger")
+    run = run_task("pipeline.trigger")
 
     assert run.code == 19
     assert run.stderr == (

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.kube.emulator import EmulatorThread
 from tests.ops.test_platform_config import PLATFORM_CRDS, ROLE, service_account
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
-from tests.tasks.cli import invoke
+from tests.tasks.inprocess import run_task
 
 ESO = "external-secrets.io/v1"
 
@@ -25,7 +25,7 @@ def test_external_secrets_dry_run_writes_nothing_and_warns_about_the_missing_ser
     with_platform(kube)
     kube.forget_requests()
 
-    run = invoke("external-secrets.apply", "--kubeconfig", str(kubeconfig), "--dry-run")
+    run = run_task("external-secrets.apply", "--kubeconfig", str(kubeconfig), "--dry-run")
 
     assert run.code == 0, run.stderr
     assert kube.writes() == []
@@ -46,8 +46,8 @@ def test_external_secrets_takes_region_and_secret_name_from_the_outputs_and_is_i
     kube.seed(service_account(ROLE))
     programs.set_outputs({**OUTPUTS, "region": "us-east-2", "kratix_git_secret_name": "platform/git"})
 
-    first = invoke("external-secrets.apply", "--kubeconfig", str(kubeconfig))
-    second = invoke("external-secrets.apply", "--kubeconfig", str(kubeconfig))
+    first = run_task("external-secrets.apply", "--kubeconfig", str(kubeconfig))
+    second = run_task("external-secrets.apply", "--kubeconfig", str(kubeconfig))
 
     assert (first.code, second.code) == (0, 0), first.stderr
     assert "created" in first.stdout and "warning" not in first.stderr
@@ -70,7 +70,7 @@ def test_kratix_apply_uses_the_state_store_settings_and_runs_no_program(
 ) -> None:
     with_platform(kube)
 
-    run = invoke(
+    run = run_task(
         "kratix.apply",
         "--kubeconfig",
         str(kubeconfig),
@@ -87,7 +87,7 @@ def test_kratix_apply_uses_the_state_store_settings_and_runs_no_program(
 
 
 def test_kratix_apply_without_kratix_is_exit_14(kube: EmulatorThread, kubeconfig: Path) -> None:
-    run = invoke("kratix.apply", "--kubeconfig", str(kubeconfig))
+    run = run_task("kratix.apply", "--kubeconfig", str(kubeconfig))
 
     assert run.code == 14
     assert run.stderr == "error: the cluster does not serve GitStateStore (platform.kratix.io); install Kratix\n"

@@ -8,6 +8,7 @@ from tests.aws import MotoServer
 from tests.ops.test_secrets import API_KEY, APP_KEY, stored, writes
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.cli import Invocation, invoke
+from tests.tasks.inprocess import run_task
 from tests.tasks.terminal import at_a_terminal
 
 KEYS = {"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY}
@@ -37,7 +38,7 @@ def test_create_stores_the_keys_then_says_unchanged(moto_server: MotoServer, pro
 def test_the_region_follows_the_cluster_outputs(moto_server: MotoServer, programs: Programs) -> None:  # noqa: F811
     programs.set_outputs({**OUTPUTS, "region": "us-east-2"})
 
-    run = invoke("secrets.create-prod", env=KEYS)
+    run = run_task("secrets.create-prod", env=KEYS)
 
     assert run.code == 0, run.stderr
     assert run.stdout == "secret datadog/prod/api-keys in us-east-2 created\n"
@@ -45,7 +46,7 @@ def test_the_region_follows_the_cluster_outputs(moto_server: MotoServer, program
 
 
 def test_create_dev_dry_run_writes_nothing(moto_server: MotoServer, programs: Programs) -> None:  # noqa: F811
-    run = invoke("secrets.create-dev", "--dry-run", env=KEYS)
+    run = run_task("secrets.create-dev", "--dry-run", env=KEYS)
 
     assert run.code == 0, run.stderr
     assert run.stdout == "secret datadog/dev/api-keys in eu-central-1 would be created\n"
@@ -78,7 +79,7 @@ def test_a_wrong_or_missing_key_is_exit_2_and_nothing_is_stored(
     moto_server: MotoServer,
     programs: Programs,  # noqa: F811
 ) -> None:
-    run = invoke("secrets.create", "--env", "dev", env=env)
+    run = run_task("secrets.create", "--env", "dev", env=env)
 
     assert run.code == 2
     assert run.stderr == line + "\n"
@@ -89,7 +90,7 @@ def test_a_wrong_or_missing_key_is_exit_2_and_nothing_is_stored(
 
 
 def test_a_bad_environment_name_is_exit_2(moto_server: MotoServer) -> None:
-    run = invoke("secrets.create", "--env", "Prod_1", env=KEYS)
+    run = run_task("secrets.create", "--env", "Prod_1", env=KEYS)
 
     assert run.code == 2
     assert run.stderr.startswith("error: --env: 'Prod_1' is not allowed; a DNS label of at most 32 characters")
@@ -98,7 +99,7 @@ def test_a_bad_environment_name_is_exit_2(moto_server: MotoServer) -> None:
 def test_expired_credentials_are_exit_15(moto_server: MotoServer, programs: Programs) -> None:  # noqa: F811
     moto_server.fail_next("ExpiredTokenException", "The security token included in the request is expired")
 
-    run = invoke("secrets.create", "--env", "dev", env=KEYS)
+    run = run_task("secrets.create", "--env", "dev", env=KEYS)
 
     assert run.code == 15
     assert run.stderr.splitlines()[-1].startswith(
@@ -114,8 +115,8 @@ def test_git_credentials_go_to_the_secret_the_external_secret_reads(
     programs.set_outputs({**OUTPUTS, "kratix_git_secret_name": "platform/git"})
     env = {"GIT_USERNAME": "kratix-bot", "GIT_TOKEN": "ghp_s3cr3tT0ken"}
 
-    first = invoke("secrets.git-credentials", env=env)
-    second = invoke("secrets.git-credentials", env=env)
+    first = run_task("secrets.git-credentials", env=env)
+    second = run_task("secrets.git-credentials", env=env)
 
     assert (first.code, second.code) == (0, 0), first.stderr
     assert first.stdout == "secret platform/git in eu-central-1 created\n"
