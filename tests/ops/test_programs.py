@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -106,17 +107,23 @@ def test_extra_environment_reaches_the_program_and_is_shown(programs: Programs) 
     assert programs.calls("docker")[0].env == {"AWS_PROFILE": "ops"}
 
 
-def _interrupt_soon(seconds: float) -> threading.Timer:
-    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    return timer
+def _interrupt_when(ready: Callable[[], object]) -> None:
+    """Ctrl-C (SIGINT to this process) once `ready()` is true, as a person would press it."""
+
+    def press() -> None:
+        deadline = time.monotonic() + 20
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press, daemon=True).start()
 
 
 def test_ctrl_c_stops_a_long_running_program_cleanly(programs: Programs) -> None:  # noqa: F811
     programs.when("kubectl", "port-forward", stdout="Forwarding from 127.0.0.1:8080 -> 8080\n", sleep=30)
     lines: list[str] = []
     started = time.monotonic()
-    _interrupt_soon(0.8)
+    _interrupt_when(lambda: lines)  # once kubectl said it is forwarding
 
     done = Runner(on_line=lines.append).run(Command(KUBECTL, ("port-forward",)), until_interrupted=True)
 
@@ -127,7 +134,7 @@ def test_ctrl_c_stops_a_long_running_program_cleanly(programs: Programs) -> None
 
 def test_ctrl_c_during_an_ordinary_command_stops_it_and_says_so(programs: Programs) -> None:  # noqa: F811
     programs.when("tofu", "apply", sleep=30)
-    _interrupt_soon(0.8)
+    _interrupt_when(programs.calls)  # once tofu runs
 
     with pytest.raises(Interrupted) as caught:
         Runner().run(Command(TOFU, ("apply", "plan.tfplan")))
