@@ -24,13 +24,12 @@ def render_tofu(result: TofuResult, consoles: Consoles) -> None:
 
 
 def render_applied(applied: Iterable[Applied], consoles: Consoles, *, dry_run: bool) -> None:
-    """`Kind namespace/name created|configured|unchanged`, then a count; a dry run says it wrote nothing."""
+    """`Kind namespace/name created|configured|unchanged`, one per line; then what it amounts to."""
     items = list(applied)
     for item in items:
         show(consoles, str(item))
     changed = sum(item.changed for item in items)
-    summary = f"{changed} to change, {len(items) - changed} unchanged" if dry_run else None
     if dry_run:
-        say(consoles, f"dry run: {summary}; nothing was written")
-    elif changed == 0 and items:
+        say(consoles, f"dry run: {changed} to change, {len(items) - changed} unchanged; nothing was written")
+    elif items and not changed:
         say(consoles, "nothing to do: every object is already as configured")
