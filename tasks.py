@@ -5,7 +5,19 @@ This file only wires namespaces; the work is done in `ops/`.
 
 from invoke import Collection
 
-from ops.tasks import argocd, datadog, dev, incident, infra, kubeconfig, pipeline, platform_config, promise, secrets
+from ops.tasks import (
+    argocd,
+    datadog,
+    dev,
+    incident,
+    infra,
+    kubeconfig,
+    lifecycle,
+    pipeline,
+    platform_config,
+    promise,
+    secrets,
+)
 
 ns = Collection()
 ns.add_collection(pipeline.ns)
@@ -17,6 +29,8 @@ ns.add_collection(platform_config.kratix_ns)
 ns.add_collection(secrets.ns)
 ns.add_collection(promise.ns)
 ns.add_collection(datadog.ns)
+ns.add_task(lifecycle.setup)
+ns.add_task(lifecycle.teardown)
 ns.add_task(incident.status)
 ns.add_task(incident.doctor)
 ns.add_task(dev.check)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLUSTER_MODULE = ROOT / "iac"  # VPC, EKS, IRSA roles
 ARGOCD_MODULE = ROOT / "iac" / "argocd"  # Argo CD and the External Secrets service account
 ARGOCD_APPS = ROOT / "gitops" / "argocd" / "apps"
+PROMISE_FILE = ROOT / "promises" / "promise.yaml"
 PIPELINE_DIR = ROOT / "promises" / "pipelines" / "datadog-configure"
 
 
