@@ -66,6 +66,17 @@ def owner_by_labels(snap: Snapshot, obj: Json) -> Subject | None:
     return stack_subject(ref) if ref else owner_in_namespace(snap, namespace_of(obj))
 
 
+def external_secret_writing(snap: Snapshot, namespace: str, secret_name: str) -> Json | None:
+    """The ExternalSecret whose target is this Secret (None when ESO is not readable or none is)."""
+    if not snap.readable("externalsecrets"):
+        return None
+    for es in snap.items("externalsecrets"):
+        target = ((es.get("spec") or {}).get("target") or {}).get("name") or name_of(es)
+        if namespace_of(es) == namespace and target == secret_name:
+            return es
+    return None
+
+
 def is_datadog_namespace(snap: Snapshot, namespace: str) -> bool:
     return namespace in stack_namespaces(snap)
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, force_sync_remedy, kubectl, owner_by_labels, subject
+from ops.doctor.common import (
+    DOCS,
+    external_secret_writing,
+    finding,
+    force_sync_remedy,
+    kubectl,
+    owner_by_labels,
+    subject,
+)
 from ops.doctor.finding import Finding, Severity, Subject
 from ops.doctor.registry import check
 from ops.snapshot import (
@@ -167,16 +175,6 @@ def helm_ownership_conflict(snap: Snapshot, aws: ApiKeysReader | None) -> list[F
     return found
 
 
-def _producer(snap: Snapshot, namespace: str, secret_name: str) -> Json | None:
-    if not snap.readable("externalsecrets"):
-        return None
-    for es in snap.items("externalsecrets"):
-        target = ((es.get("spec") or {}).get("target") or {}).get("name") or name_of(es)
-        if namespace_of(es) == namespace and target == secret_name:
-            return es
-    return None
-
-
 @check(
     "helmrelease-values-missing",
     "HelmRelease valuesFrom Secret missing or without the key",
@@ -203,7 +201,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
             elif secret is not None and secret.error is None:
                 evidence.append(f"Secret {ns}/{secret_name} not found")
                 causes.append(f"Secret {secret_name} does not exist")
-            producer = _producer(snap, ns, secret_name)
+            producer = external_secret_writing(snap, ns, secret_name)
             if producer is not None:
                 es_ready = condition(producer, "Ready")
                 evidence.append(f"ExternalSecret {ns}/{name_of(producer)}: {condition_line(es_ready)}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, kubectl, latest_event_line, named, subject
+from ops.doctor.common import DOCS, external_secret_writing, finding, kubectl, latest_event_line, named, subject
 from ops.doctor.finding import Finding, Severity, Subject
 from ops.doctor.registry import check
 from ops.snapshot import STATESTORE_SECRETS, Json, Snapshot, condition, condition_line, name_of, namespace_of
@@ -130,7 +130,7 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
         event = latest_event_line(snap, "GitStateStore", None, name_of(store))
         if event:
             evidence.append(event)
-        producer = _external_secret_for(snap, secret_ns, secret_name)
+        producer = external_secret_writing(snap, secret_ns, secret_name)
         if producer is not None:
             evidence.append(
                 f"ExternalSecret {secret_ns}/{name_of(producer)}: {condition_line(condition(producer, 'Ready'))}"
@@ -180,16 +180,6 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
             )
         )
     return found
-
-
-def _external_secret_for(snap: Snapshot, namespace: str, secret_name: str) -> Json | None:
-    if not snap.readable("externalsecrets"):
-        return None
-    for es in snap.items("externalsecrets"):
-        target = ((es.get("spec") or {}).get("target") or {}).get("name") or name_of(es)
-        if namespace_of(es) == namespace and target == secret_name:
-            return es
-    return None
 
 
 @check("statestore-credentials", "GitStateStore credentials Secret lacks keys", {"gitstatestores", STATESTORE_SECRETS})
