@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Unpack
 
 from ops.kube.objects import list_objects
-from ops.wait import Observation, Progress, WaitResult, wait_until
+from ops.wait import Observation, Pacing, WaitResult, wait_until
 
 if TYPE_CHECKING:
     from ops.kube import Kube
@@ -54,20 +53,11 @@ def applications_observation(apps: Sequence[Mapping[str, Any]], expected: Sequen
 def wait_for_applications(
     kube: Kube,
     expected: Sequence[str],
-    *,
-    timeout: float,
-    interval: float = 5.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    on_progress: Progress | None = None,
+    **pacing: Unpack[Pacing],
 ) -> WaitResult:
     """Until every expected Application is Synced and Healthy (one list request per poll)."""
     return wait_until(
         lambda: applications_observation(list_objects(kube, APPLICATION_API, "Application", NAMESPACE), expected),
         what="the Argo CD Applications to be Synced and Healthy",
-        timeout=timeout,
-        interval=interval,
-        clock=clock,
-        sleep=sleep,
-        on_progress=on_progress,
+        **pacing,
     )

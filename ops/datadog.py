@@ -13,11 +13,10 @@ found by the labels Kratix puts on it (reference/kratix.md section 2.1).
 from __future__ import annotations
 
 import datetime
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from datadog_configure.manifests import RELEASE
 from datadog_configure.naming import target_namespace
@@ -28,7 +27,7 @@ from ops.kratix import RequestPhase, RequestProgress, find_condition, request_pr
 from ops.kube.errors import ApiCall, CrdMissing, one_line
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
 from ops.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
-from ops.wait import Observation, Progress, WaitResult, WaitTimeout, wait_until
+from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
@@ -423,12 +422,7 @@ def wait_for_stack(
     kube: Kube,
     ref: StackRef,
     settings: Settings,
-    *,
-    timeout: float,
-    interval: float = 2.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    on_progress: Progress | None = None,
+    **pacing: Unpack[Pacing],
 ) -> StackReady:
     """Follow the request from Pending to Ready, then its agents until they are all ready.
 
@@ -439,11 +433,7 @@ def wait_for_stack(
         result = wait_until(
             watch,
             what=f"{KIND} {ref}",
-            timeout=timeout,
-            interval=interval,
-            clock=clock,
-            sleep=sleep,
-            on_progress=on_progress,
+            **pacing,
         )
     except WaitTimeout as timeout_error:
         raise timeout_error.explained(*_why_stuck(kube, ref, settings, watch)) from None
@@ -555,12 +545,7 @@ def wait_stacks_gone(
     kube: Kube,
     targets: tuple[StackTarget, ...],
     settings: Settings,
-    *,
-    timeout: float,
-    interval: float = 2.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    on_progress: Progress | None = None,
+    **pacing: Unpack[Pacing],
 ) -> WaitResult:
     """Until the requests and their target namespaces are gone; WaitTimeout says what is left and why."""
 
@@ -571,9 +556,7 @@ def wait_stacks_gone(
         return Observation(done=False, phase="Deleting", detail=f"{len(left)} left: " + ", ".join(map(str, left)))
 
     what = f"{KIND} {targets[0].ref} to be deleted" if len(targets) == 1 else f"{len(targets)} DatadogStacks to go"
-    return wait_until(
-        probe, what=what, timeout=timeout, interval=interval, clock=clock, sleep=sleep, on_progress=on_progress
-    )
+    return wait_until(probe, what=what, **pacing)
 
 
 # ------------------------------------------------------------------------------------------------

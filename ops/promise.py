@@ -8,11 +8,10 @@ Available, and remove it (never while DatadogStacks exist, unless forced).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import yaml
 
@@ -21,7 +20,7 @@ from ops.datadog import StackRef, stacks_to_delete
 from ops.errors import BadInput, OpsError
 from ops.kratix import PromiseProgress, promise_progress
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object
-from ops.wait import Observation, Progress, WaitResult, wait_until
+from ops.wait import Observation, Pacing, WaitResult, wait_until
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
@@ -99,12 +98,7 @@ class PromiseFailed(OpsError):
 def wait_for_promise(
     kube: Kube,
     name: str,
-    *,
-    timeout: float,
-    interval: float = 2.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    on_progress: Progress | None = None,
+    **pacing: Unpack[Pacing],
 ) -> PromiseProgress:
     """Until the Promise is Available; PromiseFailed when its workflow failed, WaitTimeout saying why not."""
     last: list[PromiseProgress] = []
@@ -119,11 +113,7 @@ def wait_for_promise(
     result = wait_until(
         probe,
         what=f"{PROMISE_KIND} {name} to be Available",
-        timeout=timeout,
-        interval=interval,
-        clock=clock,
-        sleep=sleep,
-        on_progress=on_progress,
+        **pacing,
     )
     if result.failed:
         raise PromiseFailed(last[-1])
@@ -172,12 +162,7 @@ def delete_promise(kube: Kube, name: str, *, dry_run: bool = False) -> bool:
 def wait_promise_gone(
     kube: Kube,
     name: str,
-    *,
-    timeout: float,
-    interval: float = 2.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    on_progress: Progress | None = None,
+    **pacing: Unpack[Pacing],
 ) -> WaitResult:
     def probe() -> Observation:
         live = get_object(kube, PROMISE_API, PROMISE_KIND, name)
@@ -188,11 +173,7 @@ def wait_promise_gone(
     return wait_until(
         probe,
         what=f"{PROMISE_KIND} {name} to be deleted",
-        timeout=timeout,
-        interval=interval,
-        clock=clock,
-        sleep=sleep,
-        on_progress=on_progress,
+        **pacing,
     )
 
 

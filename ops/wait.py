@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Required, TypedDict
 
 from ops.errors import BadInput, ExitCode, OpsError
 
@@ -93,6 +93,17 @@ def check_timeout(seconds: float, flag: str = "--timeout") -> float:
 
 Probe = Callable[[], Observation]
 Progress = Callable[[Tick], None]
+
+
+class Pacing(TypedDict, total=False):
+    """How a wait paces itself; every waiting function takes these as keywords and passes them on."""
+
+    timeout: Required[float]
+    interval: float
+    max_interval: float | None
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    on_progress: Progress | None
 
 
 def wait_until(
