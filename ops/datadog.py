@@ -27,6 +27,7 @@ from ops.kratix import RequestPhase, RequestProgress, find_condition, request_pr
 from ops.kube.errors import ApiCall, CrdMissing, one_line
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
 from ops.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
+from ops.snapshot import container_statuses, failed_run
 from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:
@@ -306,14 +307,11 @@ def pipeline_pods(kube: Kube, ref: StackRef, promise: str, pipeline: str | None)
 
 def _trouble_in(status: Mapping[str, Any]) -> tuple[str, str, bool] | None:
     """(state, message, previous) when a container failed or is stuck; previous: the log is the last run's."""
-    state = status.get("state") or {}
-    terminated = state.get("terminated")
-    if terminated and terminated.get("exitCode", 0) != 0:
-        return _exited(terminated), str(terminated.get("message") or ""), False
-    last = (status.get("lastState") or {}).get("terminated")
-    if last and last.get("exitCode", 0) != 0:  # restarted (restartPolicy OnFailure): the failed run is the last one
-        return _exited(last), str(last.get("message") or ""), True
-    waiting = state.get("waiting")
+    run = failed_run(status)  # with restartPolicy OnFailure the failed run may be the previous one
+    if run is not None:
+        terminated, previous = run
+        return _exited(terminated), str(terminated.get("message") or ""), previous
+    waiting = (status.get("state") or {}).get("waiting")
     if waiting and waiting.get("reason") in STUCK_WAITING:
         return f"waiting: {waiting['reason']}", str(waiting.get("message") or ""), False
     return None
@@ -326,9 +324,8 @@ def _exited(terminated: Mapping[str, Any]) -> str:
 
 def container_trouble(kube: Kube, pod: Mapping[str, Any], tail_lines: int = LOG_LINES) -> ContainerTrouble | None:
     """The first container of the pod (init containers first, in order) that failed or is stuck."""
-    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
-    statuses = [*(status.get("initContainerStatuses") or []), *(status.get("containerStatuses") or [])]
-    for container in statuses:
+    meta = pod.get("metadata") or {}
+    for _, container in container_statuses(pod):
         found = _trouble_in(container)
         if found is None:
             continue
