@@ -51,17 +51,24 @@ class MotoServer:
                         self._faults.pop(0)
             if fault is None:
                 return inner(environ, start_response)
-            json_protocol = "json" in environ.get("CONTENT_TYPE", "")
+            # JSON services (a JSON body, or REST-JSON ones like EKS that GET /clusters/...) get JSON errors
+            # with the code in x-amzn-ErrorType; query services (STS) get XML.
+            rest = environ.get("PATH_INFO", "/") not in ("", "/")
+            json_protocol = "json" in environ.get("CONTENT_TYPE", "") or rest
+            headers: list[tuple[str, str]] = []
             if json_protocol:
                 body = f'{{"__type": "{fault.code}", "message": "{fault.message}"}}'.encode()
                 ctype = "application/x-amz-json-1.1"
+                headers.append(("x-amzn-ErrorType", fault.code))
             else:
                 body = (
                     f"<ErrorResponse><Error><Type>Sender</Type><Code>{fault.code}</Code>"
                     f"<Message>{fault.message}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
                 ).encode()
                 ctype = "text/xml"
-            start_response(f"{fault.status} Error", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
+            start_response(
+                f"{fault.status} Error", [("Content-Type", ctype), ("Content-Length", str(len(body))), *headers]
+            )
             return [body]
 
         return wrapped

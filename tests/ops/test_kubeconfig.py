@@ -12,7 +12,7 @@ import boto3
 import pytest
 import yaml
 
-from ops.aws import AwsCredentials, AwsNotFound, AwsTarget, session
+from ops.aws import AwsAccessDenied, AwsCredentials, AwsNotFound, AwsTarget, session
 from ops.errors import ExitCode
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiCall
@@ -190,3 +190,32 @@ def test_no_credentials_is_its_own_error(
     assert str(caught.value).startswith(
         "no AWS credentials found for eks:DescribeCluster kratix-demo in eu-central-1; set AWS_PROFILE"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error", "said"),
+    [
+        (
+            "ExpiredTokenException",
+            403,
+            AwsCredentials,
+            "AWS rejected the credentials for eks:DescribeCluster kratix-demo in eu-central-1 (ExpiredTokenException)",
+        ),
+        (
+            "AccessDeniedException",
+            403,
+            AwsAccessDenied,
+            "access denied: eks:DescribeCluster kratix-demo in eu-central-1 "
+            "(User is not authorized to perform: eks:DescribeCluster)",
+        ),
+    ],
+)
+def test_expired_and_denied_answers_from_eks_are_their_own_errors(
+    moto_server: MotoServer, code: str, status: int, error: type[Exception], said: str
+) -> None:
+    moto_server.fail_next(code, "User is not authorized to perform: eks:DescribeCluster", status=status)
+
+    with pytest.raises(error) as caught:
+        describe_cluster(session(TARGET), TARGET, "kratix-demo")
+
+    assert str(caught.value).startswith(said)
