@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ops import infra
 from ops.argocd import AppSettings, applications, apply_applications
@@ -59,6 +59,7 @@ class Platform:
     timeout: float = 900.0
     on_progress: Progress | None = None
     _kube: Kube | None = field(default=None, repr=False)
+    _facts: infra.DeployedFacts | None = field(default=None, repr=False)
 
     @property
     def aws(self) -> AwsTarget:
@@ -79,6 +80,12 @@ class Platform:
             installed_groups(kube)
             self._kube = kube
         return self._kube
+
+    def facts(self) -> infra.DeployedFacts:
+        """Region and git secret from the iac/ outputs: read once (`tofu output -json`), after infra.apply."""
+        if self._facts is None:
+            self._facts = infra.deployed_facts(self.runner, self.settings)
+        return self._facts
 
     def close(self) -> None:
         if self._kube is not None:
@@ -146,20 +153,18 @@ def argocd_apply(p: Platform) -> Done:
     return _tofu(infra.apply(p.runner, infra.ARGOCD, variables, p.confirmation), str(infra.ARGOCD))
 
 
-def _facts(p: Platform) -> infra.DeployedFacts:
-    return infra.deployed_facts(p.runner, p.settings)
+def _applications(p: Platform) -> list[dict[str, Any]]:
+    facts = p.facts()
+    fill = AppSettings.of(p.settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
+    return applications(ARGOCD_APPS, fill)
 
 
 def argocd_apps(p: Platform) -> Done:
-    facts = _facts(p)
-    fill = AppSettings.of(p.settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
-    return _applied(apply_applications(p.kube(), applications(ARGOCD_APPS, fill)), "Applications")
+    return _applied(apply_applications(p.kube(), _applications(p)), "Applications")
 
 
 def argocd_sync(p: Platform) -> Done:
-    facts = _facts(p)
-    fill = AppSettings.of(p.settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
-    names = [a["metadata"]["name"] for a in applications(ARGOCD_APPS, fill)]
+    names = [a["metadata"]["name"] for a in _applications(p)]
     result = wait_for_applications(
         p.kube(), names, timeout=p.timeout, interval=p.settings.wait_interval, on_progress=p.on_progress
     )
@@ -167,7 +172,7 @@ def argocd_sync(p: Platform) -> Done:
 
 
 def _platform_config(p: Platform) -> PlatformConfig:
-    facts = _facts(p)
+    facts = p.facts()
     return PlatformConfig.of(p.settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
 
 

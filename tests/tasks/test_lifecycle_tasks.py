@@ -136,6 +136,8 @@ def test_setup_runs_every_step_in_order_and_a_second_run_skips_them_all(
     assert states(first.stdout)["promise.apply"] == "done"
     assert states(first.stdout)["kubeconfig"] == "skipped"  # the context exists and answers
     tofu = [(Path(c.cwd).name, c.argv[0]) for c in programs.calls("tofu") if c.argv[0] != "output"]
+    # iac/ outputs are read twice: for argocd.apply's variables, then once for every later step
+    assert [c.argv for c in programs.calls("tofu") if c.argv[0] == "output"] == [["output", "-json"]] * 2
     assert tofu == [
         ("iac", "init"),
         ("iac", "plan"),
