@@ -7,12 +7,19 @@ program: boto3 sends them to AWS and nothing else sees them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import task
 
 from ops.tasks.exits import reported_errors, settings_of
+
+if TYPE_CHECKING:
+    from ops.aws import AwsTarget
+    from ops.config import Settings
+    from ops.console import Consoles
+    from ops.infra import DeployedFacts
 
 AWS_FLAGS = {
     "region": "AWS region (default: iac/ outputs, else cluster.region from invoke.yaml)",
@@ -29,13 +36,27 @@ def _ask_hidden() -> Callable[[str], str] | None:
     return getpass.getpass if sys.stdin.isatty() else None
 
 
+def _aws_target(
+    consoles: Consoles, settings: Settings, region: str | None, dry_run: bool
+) -> tuple[AwsTarget, DeployedFacts]:
+    """The AWS target (--region, else the iac/ outputs, else invoke.yaml), said on stderr; and those facts."""
+    from ops import infra
+    from ops.aws import AwsTarget
+    from ops.tasks.wiring import make_runner, say
+
+    facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
+    target = AwsTarget(facts.region.value, settings.aws_profile)
+    say(consoles, f"region {target.region} (from {facts.region.source})")
+    return target, facts
+
+
 def _store_datadog_keys(c: Context, env: str, region: str | None, profile: str | None, dry_run: bool) -> None:
     import os
 
-    from ops import infra, secrets
-    from ops.aws import AwsTarget, session
+    from ops import secrets
+    from ops.aws import session
     from ops.console import make_consoles
-    from ops.tasks.wiring import make_runner, say, show, with_overrides
+    from ops.tasks.wiring import show, with_overrides
 
     with reported_errors():
         settings = with_overrides(settings_of(c), aws_profile=profile)
@@ -47,9 +68,7 @@ def _store_datadog_keys(c: Context, env: str, region: str | None, profile: str |
         )
         secrets.check_datadog_keys(keys)
         consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        target = AwsTarget(facts.region.value, settings.aws_profile)
-        say(consoles, f"region {target.region} (from {facts.region.source})")
+        target, _ = _aws_target(consoles, settings, region, dry_run)
         write = secrets.put_json_secret(
             session(target),
             target,
@@ -114,10 +133,10 @@ def git_credentials(c: Context, region: str | None = None, profile: str | None =
     import os
     import sys
 
-    from ops import infra, secrets
-    from ops.aws import AwsTarget, session
+    from ops import secrets
+    from ops.aws import session
     from ops.console import make_consoles
-    from ops.tasks.wiring import make_runner, say, show, with_overrides
+    from ops.tasks.wiring import show, with_overrides
 
     with reported_errors():
         settings = with_overrides(settings_of(c), aws_profile=profile)
@@ -128,9 +147,7 @@ def git_credentials(c: Context, region: str | None = None, profile: str | None =
         )
         secrets.check_git_credentials(credentials)
         consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        target = AwsTarget(facts.region.value, settings.aws_profile)
-        say(consoles, f"region {target.region} (from {facts.region.source})")
+        target, facts = _aws_target(consoles, settings, region, dry_run)
         write = secrets.put_json_secret(
             session(target),
             target,
