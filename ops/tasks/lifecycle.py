@@ -12,6 +12,7 @@ COMMON = {
     **KUBE_FLAGS,
     "timeout": "seconds each wait may take (Argo CD sync, Promise, deletions) before it gives up with exit 18",
     "profile": "AWS profile (default: aws.profile from invoke.yaml)",
+    "dry_run": "print the steps it would run; run and change nothing",
 }
 
 
@@ -79,7 +80,6 @@ def _run(
     help={
         **COMMON,
         "yes": "do not ask before applying the OpenTofu plans (needed without a terminal)",
-        "dry_run": "print the steps it would run; run and change nothing",
     }
 )
 def setup(
@@ -110,7 +110,6 @@ def setup(
     help={
         **COMMON,
         "yes": "do not ask (needed without a terminal)",
-        "dry_run": "print the steps it would run; run and change nothing",
     }
 )
 def teardown(
