@@ -5,7 +5,7 @@ Exit codes are part of the interface (README "Exit codes"); never renumber one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 
@@ -50,6 +50,14 @@ class BadInput(OpsError):
         self.field = field
         self.value = value
         self.allowed = allowed
+
+
+def one_of(field: str, value: str, allowed: Iterable[str]) -> str:
+    """`value` when it is one of `allowed`; else BadInput naming the field, the value and the choices."""
+    choices = tuple(allowed)
+    if value not in choices:
+        raise BadInput(field, value, f"one of {', '.join(choices)}")
+    return value
 
 
 @contextmanager

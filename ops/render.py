@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ops.errors import BadInput
+from ops.errors import one_of
 
 if TYPE_CHECKING:
     from datadog_configure.footprint import ContainerResources, Footprint
@@ -16,9 +16,7 @@ OUTPUTS = ("table", "json", "yaml")
 
 
 def check_output(output: str) -> str:
-    if output not in OUTPUTS:
-        raise BadInput("--output", output, f"one of {', '.join(OUTPUTS)}")
-    return output
+    return one_of("--output", output, OUTPUTS)
 
 
 def local_run_data(run: LocalRun) -> dict[str, Any]:

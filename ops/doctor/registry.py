@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ops.errors import BadInput
+from ops.errors import one_of
 
 if TYPE_CHECKING:
     from ops.doctor.aws_keys import ApiKeysReader
@@ -73,6 +73,5 @@ def select_checks(ids: Iterable[str] = ()) -> tuple[Check, ...]:
         return checks
     known = {c.id: c for c in checks}
     for id_ in wanted:
-        if id_ not in known:
-            raise BadInput("--check", id_, f"one of {', '.join(known)}")
+        one_of("--check", id_, known)
     return tuple(c for c in checks if c.id in wanted)

@@ -226,13 +226,12 @@ def status(
     """
     from ops.console import make_consoles
     from ops.datadog import stack_statuses
-    from ops.errors import BadInput
+    from ops.errors import one_of
     from ops.render_datadog import STATUS_OUTPUTS, render_stack_statuses
     from ops.tasks.wiring import connect_kube
 
     with reported_errors():
-        if output not in STATUS_OUTPUTS:
-            raise BadInput("--output", output, f"one of {', '.join(STATUS_OUTPUTS)}")
+        one_of("--output", output, STATUS_OUTPUTS)
         settings = settings_of(c)
         with connect_kube(kubeconfig, context) as kube:
             stacks = stack_statuses(kube, settings, namespace)

@@ -6,6 +6,9 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
+from ops.errors import one_of
+from ops.tasks.exits import reported_errors
+
 GATES: tuple[tuple[str, str], ...] = (
     ("ruff lint", "ruff check ."),
     ("ruff format", "ruff format --check ."),
@@ -22,8 +25,9 @@ def check(c: Context, only: str | None = None) -> None:
     Example: invoke check
     """
     names = [name for name, _ in GATES]
-    if only is not None and only not in names:
-        raise Exit(f"error: --only: {only!r} is not allowed; one of {', '.join(names)}", code=2)
+    if only is not None:
+        with reported_errors():
+            one_of("--only", only, names)
     import os
     import sys
     from pathlib import Path

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
 OUTPUTS = ("table", "json")
 
 
-def _choice(flag: str, value: str, allowed: tuple[str, ...]) -> str:
-    from ops.errors import BadInput
-
-    if value not in allowed:
-        raise BadInput(flag, value, f"one of {', '.join(allowed)}")
-    return value
-
-
 def _clients(contexts: list[str] | None) -> list[Kube]:
     """One client per context (the current one when none is given), each named once.
 
@@ -69,16 +61,16 @@ def status(
       invoke status --watch --interval 10
     """
     from ops.console import make_consoles
-    from ops.errors import BadInput
+    from ops.errors import one_of
     from ops.render_status import render_status
     from ops.snapshot import Reads, take_snapshots
     from ops.status import STATUS_KINDS, platform_status
+    from ops.wait import check_timeout
 
     with reported_errors():
         settings = settings_of(c)
-        _choice("--output", output, OUTPUTS)
-        if interval <= 0:
-            raise BadInput("--interval", interval, "a number of seconds above 0")
+        one_of("--output", output, OUTPUTS)
+        check_timeout(interval, "--interval")
         consoles = make_consoles()
         kubes = _clients(context)
         reads = Reads.of(settings, STATUS_KINDS)
@@ -205,13 +197,13 @@ def _doctor(
     from ops.doctor.aws_keys import ApiKeysReader
     from ops.doctor.registry import select_checks
     from ops.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
-    from ops.errors import BadInput
+    from ops.errors import BadInput, one_of
     from ops.render_doctor import announce_text, render_doctor
     from ops.snapshot import take_snapshots
 
     settings = settings_of(c)
-    _choice("--output", output, OUTPUTS)
-    _choice("--fail-on", fail_on, FAIL_ON)
+    one_of("--output", output, OUTPUTS)
+    one_of("--fail-on", fail_on, FAIL_ON)
     if dry_run and not fix:
         raise BadInput("--dry-run", True, "only together with --fix (nothing else changes anything)")
     checks = select_checks(check or ())
