@@ -1,7 +1,7 @@
 """DatadogStack requests on a cluster: request or change one, follow it to running agents, explain failures,
 delete them, and list them with their agents.
 
-    manifest = desired_stack(StackFlags("production", "team-a", "minimal", cluster="kratix-demo"), settings)
+    manifest = desired_stack(RequestFlags("production", "team-a", "kratix-demo", tier="minimal"), settings)
     change = apply_stack(kube, manifest, settings)          # validated first; "upgrade minimal -> standard"
     ready = wait_for_stack(kube, change.ref, settings, timeout=600, on_progress=print)
 
@@ -12,6 +12,7 @@ found by the labels Kratix puts on it (reference/kratix.md section 2.1).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -93,33 +94,14 @@ def stack_api(settings: Settings) -> Iterator[None]:
 # ------------------------------------------------------------------------------------------------
 # Request or change a stack.
 # ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StackFlags:
-    """A stack as the tasks' flags give it; None means the configured default."""
-
-    name: str
-    namespace: str
-    tier: str
-    environment: str | None = None
-    cluster: str | None = None
-    site: str | None = None
-    tags: tuple[str, ...] = ()
-
-
-def desired_stack(flags: StackFlags, settings: Settings) -> Json:
+def desired_stack(flags: RequestFlags, settings: Settings) -> Json:
     """The DatadogStack to apply, every field explicit so that "unchanged" means unchanged."""
-    manifest = request_from_flags(
-        RequestFlags(
-            name=flags.name,
-            namespace=flags.namespace,
-            cluster_name=settings.cluster_name if flags.cluster is None else flags.cluster,
-            tier=flags.tier,
-            environment=flags.environment or DEFAULT_ENVIRONMENT,
-            site=flags.site or settings.datadog_site,
-            tags=flags.tags,
-        ),
-        settings,
+    explicit = dataclasses.replace(
+        flags,
+        environment=flags.environment or DEFAULT_ENVIRONMENT,
+        site=flags.site or settings.datadog_site,
     )
+    manifest = request_from_flags(explicit, settings)
     manifest["spec"]["tags"] = list(flags.tags)  # an empty list clears tags a previous apply set
     return manifest
 

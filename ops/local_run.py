@@ -30,7 +30,7 @@ class RequestFlags:
 
     name: str
     namespace: str
-    cluster_name: str
+    cluster_name: str | None = None  # None: cluster.name from invoke.yaml
     tier: str | None = None
     environment: str | None = None
     site: str | None = None
@@ -52,7 +52,7 @@ class LocalRun:
 
 
 def request_from_flags(flags: RequestFlags, settings: Settings) -> dict[str, Any]:
-    spec: dict[str, Any] = {"clusterName": flags.cluster_name}
+    spec: dict[str, Any] = {"clusterName": flags.cluster_name or settings.cluster_name}
     for key, value in (("tier", flags.tier), ("environment", flags.environment), ("site", flags.site)):
         if value is not None:
             spec[key] = value

@@ -46,7 +46,8 @@ def _request(
     dry_run: bool,
 ) -> None:
     from ops.console import make_consoles
-    from ops.datadog import RequestFailed, StackFlags, apply_stack, desired_stack, validate_stack, wait_for_stack
+    from ops.datadog import RequestFailed, apply_stack, desired_stack, validate_stack, wait_for_stack
+    from ops.local_run import RequestFlags
     from ops.render_datadog import render_trouble
     from ops.render_wait import wait_view
     from ops.tasks.wiring import connect_kube, show
@@ -55,7 +56,7 @@ def _request(
     with reported_errors():
         check_timeout(timeout)
         settings = settings_of(c)
-        flags = StackFlags(name, namespace, tier, env, cluster, site, tuple(tag or ()))
+        flags = RequestFlags(name, namespace, cluster, tier, env, site, tuple(tag or ()))
         manifest = desired_stack(flags, settings)
         validate_stack(manifest)  # before connecting: a bad flag never needs a cluster
         consoles = make_consoles()

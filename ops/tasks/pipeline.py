@@ -77,7 +77,7 @@ def run(
             flags = RequestFlags(
                 name=name,
                 namespace=namespace,
-                cluster_name=cluster or settings.cluster_name,
+                cluster_name=cluster,
                 tier=tier,
                 environment=env,
                 site=site,

@@ -15,7 +15,6 @@ from ops.config import Settings
 from ops.datadog import (
     PromiseNotInstalled,
     RequestFailed,
-    StackFlags,
     StackRef,
     StackTarget,
     apply_stack,
@@ -29,6 +28,7 @@ from ops.datadog import (
 )
 from ops.errors import BadInput, ExitCode
 from ops.kube import Kube, KubeTarget, RetryPolicy, connect
+from ops.local_run import RequestFlags
 from ops.wait import WaitTimeout
 from tests.kratix_objects import (
     STACK_API,
@@ -73,8 +73,8 @@ def client(kube: EmulatorThread, kubeconfig: Path) -> Iterator[Kube]:
         yield connected
 
 
-def flags(tier: str = "minimal", **kwargs: object) -> StackFlags:
-    return StackFlags("production", "team-a", tier, **kwargs)  # type: ignore[arg-type]
+def flags(tier: str = "minimal", **kwargs: object) -> RequestFlags:
+    return RequestFlags("production", "team-a", tier=tier, **kwargs)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_the_request_spells_out_every_field_with_the_configured_defaults(setting
     "given",
     [
         {"environment": "Prod_1"},
-        {"cluster": "Kratix Demo"},
+        {"cluster_name": "Kratix Demo"},
         {"site": "datadoghq.org"},
         {"tags": ("env:prod",)},
         {"tags": ("nocolon",)},
