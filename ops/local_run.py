@@ -19,6 +19,7 @@ from ops.errors import BadInput
 
 if TYPE_CHECKING:
     from datadog_configure.pipeline import ConfigureResult
+    from datadog_configure.settings import PipelineSettings
 
 KIND = "DatadogStack"
 API_VERSION_SUFFIX = "v1alpha1"
@@ -87,7 +88,7 @@ def load_request_file(path: Path, settings: Settings) -> dict[str, Any]:
     return obj
 
 
-def pipeline_settings(settings: Settings) -> Any:
+def pipeline_settings(settings: Settings) -> PipelineSettings:
     from datadog_configure.settings import PipelineSettings
 
     return PipelineSettings(
