@@ -22,12 +22,7 @@ SCHEMA: dict[str, Any] = VERSION["schema"]["openAPIV3Schema"]
 SPEC = SCHEMA["properties"]["spec"]
 K8S_VERSION = "1.32"
 
-needs_schemas = pytest.mark.skipif(
-    not crd_schema.schemas_available(), reason=f"upstream CRDs not found at {crd_schema.SCHEMAS}"
-)
 
-
-@needs_schemas
 def test_the_promise_is_valid_against_kratixs_promise_crd() -> None:
     assert crd_schema.crd_errors(PROMISE) == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
 
@@ -29,23 +30,17 @@ EXPECTED = {
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+$")
 
 
-@pytest.fixture
-def crds_available() -> None:
-    if not crd_schema.schemas_available():
-        pytest.skip(f"CRD schemas not found under {crd_schema.SCHEMAS}")
-
-
 def test_the_platform_components_each_have_an_application() -> None:
     assert set(load_applications()) == EXPECTED
 
 
 @pytest.mark.parametrize("path", application_files(), ids=lambda path: path.name)
-def test_every_application_validates_against_the_argocd_crd(crds_available: None, path) -> None:
+def test_every_application_validates_against_the_argocd_crd(path: Path) -> None:
     for document in crd_schema.load_yaml_documents(path):
         assert crd_schema.crd_errors(document) == []
 
 
-def test_the_crd_check_rejects_a_misspelt_field(crds_available: None) -> None:
+def test_the_crd_check_rejects_a_misspelt_field() -> None:
     broken = copy.deepcopy(load_applications()["kratix"])
     broken["spec"]["source"]["helm"]["valueObject"] = broken["spec"]["source"]["helm"].pop("valuesObject")
     assert any("valueObject" in error for error in crd_schema.crd_errors(broken))

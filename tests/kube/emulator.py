@@ -60,8 +60,8 @@ from kmock._internal import parsing
 from kmock._internal.k8s import KubernetesObjectConflictError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Upstream CRDs, present in the authors' workspace only: tests fall back to INLINE_CRDS without them.
-SHARED_SCHEMAS = REPO_ROOT.parent / "shared" / "schemas"
+# The upstream CRDs, vendored at pinned versions (vendor/crds/README.md).
+UPSTREAM_CRDS = REPO_ROOT / "vendor" / "crds"
 CRD_RESOURCE = "apiextensions.k8s.io/v1/customresourcedefinitions"
 NAMESPACES = kmock.resource("v1/namespaces")
 RESOURCE_MISSING = "the server could not find the requested resource"
@@ -304,9 +304,8 @@ UPSTREAM_CRD_FILES = {
 
 
 def crd(name: str) -> CrdSource:
-    """The upstream CRD file when ../shared/schemas is there, else the inline minimal one."""
-    upstream = SHARED_SCHEMAS / UPSTREAM_CRD_FILES.get(name, "-")
-    return upstream if upstream.is_file() else INLINE_CRDS[name]
+    """The vendored upstream CRD file of a kind."""
+    return UPSTREAM_CRDS / UPSTREAM_CRD_FILES[name]
 
 
 def load_crds(source: CrdSource) -> list[Json]:

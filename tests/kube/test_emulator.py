@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from kubernetes import client, config, dynamic, watch
 from kubernetes.client.rest import ApiException
 
@@ -292,9 +291,7 @@ def test_requests_are_counted_by_method_and_path(core: Any, kube: EmulatorThread
 # --- CRDs and seeding ----------------------------------------------------------------------------
 def test_a_crd_yaml_file_is_installed_and_discoverable(api: Any, kube: EmulatorThread, tmp_path: Path) -> None:  # noqa: F811
     source = crd(PROMISE_CRD)
-    if not isinstance(source, Path):  # without ../shared: the same path, from a file we write
-        source = tmp_path / "promises.yaml"
-        source.write_text(yaml.safe_dump(INLINE_CRDS[PROMISE_CRD]))
+    assert isinstance(source, Path)
     assert kube.install_crd(source) == [PROMISE_CRD]
     groups = [g.name for g in client.ApisApi(api).get_api_versions().groups]
     assert GROUP in groups

@@ -7,7 +7,6 @@ It does not run CEL `x-kubernetes-validations` rules.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -16,12 +15,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-SHARED = Path(os.environ.get("KRATIX_OPS_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-SCHEMAS = SHARED / "schemas"
-
-
-def schemas_available() -> bool:
-    return SCHEMAS.is_dir()
+# The upstream CRDs, vendored at pinned versions (vendor/crds/README.md says which).
+SCHEMAS = Path(__file__).resolve().parents[2] / "vendor" / "crds"
 
 
 def to_json_schema(node: Any) -> Any:
@@ -64,7 +59,7 @@ def load_yaml_documents(path: Path) -> list[dict[str, Any]]:
 
 @cache
 def _crds() -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> openAPIV3Schema of every served version under ../shared/schemas."""
+    """(apiVersion, kind) -> openAPIV3Schema of every served version of the vendored upstream CRDs."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(SCHEMAS.rglob("*.yaml")):
         for doc in load_yaml_documents(path):

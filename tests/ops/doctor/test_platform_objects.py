@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.platform_objects import (
     Stack,
     app_condition,
@@ -20,9 +18,8 @@ from tests.platform_objects import (
     work,
     workplacement,
 )
-from tests.support.crd_schema import crd_errors, schemas_available, served_kinds
+from tests.support.crd_schema import crd_errors, served_kinds
 
-pytestmark = pytest.mark.skipif(not schemas_available(), reason="../shared/schemas (the upstream CRDs) is not here")
 PROD = Stack("production", "team-a", tier="full", env="prod")
 
 
