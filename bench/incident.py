@@ -134,7 +134,10 @@ def cold_start(env: dict[str, str]) -> tuple[float, float]:
         return time.perf_counter() - started
 
     listing = statistics.median(timed("-m", "invoke", "--list") for _ in range(3))
-    imports = "import ops.tasks.incident, ops.snapshot, ops.status, ops.render_status, kubernetes.client, rich.table"
+    imports = (
+        "import ops.tasks.incident, ops.incident.snapshot, ops.incident.status, ops.render.status,"
+        " kubernetes.client, rich.table"
+    )
     status_path = statistics.median(timed("-c", imports) for _ in range(3))
     return listing, status_path
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ops.config import Settings
-from ops.doctor.aws_keys import ApiKeysReader
-from ops.doctor.finding import Finding
-from ops.doctor.registry import all_checks
-from ops.doctor.run import reads_for
+from ops.incident.doctor.aws_keys import ApiKeysReader
+from ops.incident.doctor.finding import Finding
+from ops.incident.doctor.registry import all_checks
+from ops.incident.doctor.run import reads_for
+from ops.incident.snapshot import Reads, Snapshot, take_snapshot
 from ops.kube import KubeTarget, RetryPolicy, connect
-from ops.snapshot import Reads, Snapshot, take_snapshot
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import platform_crds
 

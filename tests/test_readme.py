@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from datadog_configure.settings import VALUES_DIR
-from ops.docs import END, START, tier_table, with_tier_table
+from ops.render.docs import END, START, tier_table, with_tier_table
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

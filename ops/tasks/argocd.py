@@ -19,8 +19,8 @@ def init(c: Context, dry_run: bool = False) -> None:
 
     Example: invoke argocd.init
     """
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_runner
 
@@ -30,8 +30,8 @@ def init(c: Context, dry_run: bool = False) -> None:
 
 
 def _reviewed(c: Context, profile: str | None, yes: bool, dry_run: bool, *, destroy: bool) -> None:
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
 
@@ -91,9 +91,9 @@ def apps(
       invoke argocd.apps
       invoke argocd.apps --dry-run
     """
-    from ops import infra
-    from ops.argocd import AppSettings, applications, apply_applications
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.platform.argocd import AppSettings, applications, apply_applications
+    from ops.render.console import make_consoles
     from ops.repository import ARGOCD_APPS
     from ops.tasks.report import render_applied
     from ops.tasks.wiring import connect_kube, make_runner, say
@@ -120,7 +120,7 @@ def password(c: Context, kubeconfig: str | None = None, context: str | None = No
 
     Example: invoke argocd.password | pbcopy
     """
-    from ops.argocd import initial_admin_password
+    from ops.platform.argocd import initial_admin_password
     from ops.tasks.wiring import connect_kube
 
     with reported_errors(), connect_kube(kubeconfig, context) as kube:
@@ -141,9 +141,9 @@ def port_forward(c: Context, port: int = 8080, kubeconfig: str | None = None, co
     """
     from pathlib import Path
 
-    from ops.argocd import check_port_forward
-    from ops.argocd import port_forward as forward_to
-    from ops.console import make_consoles
+    from ops.platform.argocd import check_port_forward
+    from ops.platform.argocd import port_forward as forward_to
+    from ops.render.console import make_consoles
     from ops.tasks.wiring import connect_kube, make_runner, say, show
 
     with reported_errors():

@@ -45,11 +45,11 @@ def _request(
     timeout: float,
     dry_run: bool,
 ) -> None:
-    from ops.console import make_consoles
-    from ops.datadog import RequestFailed, apply_stack, desired_stack, validate_stack, wait_for_stack
-    from ops.local_run import RequestFlags
-    from ops.render_datadog import render_trouble
-    from ops.render_wait import wait_view
+    from ops.render.console import make_consoles
+    from ops.render.datadog import render_trouble
+    from ops.render.wait import wait_view
+    from ops.stacks.datadog import RequestFailed, apply_stack, desired_stack, validate_stack, wait_for_stack
+    from ops.stacks.local_run import RequestFlags
     from ops.tasks.wiring import connect_kube, show
     from ops.wait import check_timeout
 
@@ -159,10 +159,11 @@ def delete(
       invoke datadog.delete --all --dry-run
       invoke datadog.delete --all --yes
     """
-    from ops.console import make_consoles
-    from ops.datadog import StackRef, delete_stack, stacks_to_delete, wait_stacks_gone
     from ops.errors import BadInput
-    from ops.render_wait import wait_view
+    from ops.names import StackRef
+    from ops.render.console import make_consoles
+    from ops.render.wait import wait_view
+    from ops.stacks.datadog import delete_stack, stacks_to_delete, wait_stacks_gone
     from ops.tasks.wiring import connect_kube, make_confirmation, show
     from ops.wait import check_timeout
 
@@ -225,10 +226,10 @@ def status(
       invoke datadog.status
       invoke datadog.status --namespace team-a --output json
     """
-    from ops.console import make_consoles
-    from ops.datadog import stack_statuses
     from ops.errors import one_of
-    from ops.render_datadog import STATUS_OUTPUTS, render_stack_statuses
+    from ops.render.console import make_consoles
+    from ops.render.datadog import STATUS_OUTPUTS, render_stack_statuses
+    from ops.stacks.datadog import stack_statuses
     from ops.tasks.wiring import connect_kube
 
     with reported_errors():

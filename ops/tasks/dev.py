@@ -55,7 +55,7 @@ def readme(c: Context, check_only: bool = False) -> None:
     from pathlib import Path
 
     from datadog_configure.settings import VALUES_DIR
-    from ops.docs import tier_table, with_tier_table
+    from ops.render.docs import tier_table, with_tier_table
 
     path = Path(__file__).resolve().parents[2] / "README.md"
     current = path.read_text()

@@ -13,9 +13,9 @@ from ops.tasks.exits import reported_errors, settings_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ops.console import Consoles
+    from ops.incident.status import PlatformStatus
     from ops.kube import Kube
-    from ops.status import PlatformStatus
+    from ops.render.console import Consoles
 
 OUTPUTS = ("table", "json")
 
@@ -60,11 +60,11 @@ def status(
       invoke status --context prod --context staging --output json
       invoke status --watch --interval 10
     """
-    from ops.console import make_consoles
     from ops.errors import one_of
-    from ops.render_status import render_status
-    from ops.snapshot import Reads, take_snapshots
-    from ops.status import STATUS_KINDS, platform_status
+    from ops.incident.snapshot import Reads, take_snapshots
+    from ops.incident.status import STATUS_KINDS, platform_status
+    from ops.render.console import make_consoles
+    from ops.render.status import render_status
     from ops.wait import check_timeout
 
     with reported_errors():
@@ -104,7 +104,7 @@ def _watch(read: Callable[[], PlatformStatus], output: str, consoles: Consoles, 
     from rich.live import Live
     from rich.text import Text
 
-    from ops.render_status import render_status, status_tables
+    from ops.render.status import render_status, status_tables
 
     code = 0
     try:
@@ -193,13 +193,13 @@ def _doctor(
     from concurrent.futures import ThreadPoolExecutor
 
     from ops.aws import AwsTarget
-    from ops.console import make_consoles
-    from ops.doctor.aws_keys import ApiKeysReader
-    from ops.doctor.registry import select_checks
-    from ops.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
     from ops.errors import BadInput, one_of
-    from ops.render_doctor import announce_text, render_doctor
-    from ops.snapshot import take_snapshots
+    from ops.incident.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.registry import select_checks
+    from ops.incident.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
+    from ops.incident.snapshot import take_snapshots
+    from ops.render.console import make_consoles
+    from ops.render.doctor import announce_text, render_doctor
 
     settings = settings_of(c)
     one_of("--output", output, OUTPUTS)

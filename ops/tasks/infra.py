@@ -24,8 +24,8 @@ def init(c: Context, dry_run: bool = False) -> None:
 
     Example: invoke infra.init
     """
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_runner
 
@@ -52,8 +52,8 @@ def plan(
     """
     from pathlib import Path
 
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_runner, with_overrides
 
@@ -93,8 +93,8 @@ def apply(
     """
     from pathlib import Path
 
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
 
@@ -126,8 +126,8 @@ def destroy(
 
     Example: invoke infra.destroy
     """
-    from ops import infra
-    from ops.console import make_consoles
+    from ops.platform import infra
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_tofu
     from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
 

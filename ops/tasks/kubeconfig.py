@@ -41,8 +41,8 @@ def kubeconfig(
     from pathlib import Path
 
     from ops.aws import AwsTarget, session
-    from ops.console import make_consoles
-    from ops.kubeconfig import default_path, describe_cluster, merge_kubeconfig
+    from ops.platform.kubeconfig import default_path, describe_cluster, merge_kubeconfig
+    from ops.render.console import make_consoles
     from ops.tasks.wiring import say, show, with_overrides
 
     with reported_errors():

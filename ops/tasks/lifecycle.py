@@ -29,10 +29,10 @@ def _run(
 ) -> None:
     from pathlib import Path
 
-    from ops import lifecycle
-    from ops.console import make_consoles
-    from ops.render_steps import StepView, plan_lines
-    from ops.render_wait import wait_view
+    from ops.platform import lifecycle
+    from ops.render.console import make_consoles
+    from ops.render.steps import StepView, plan_lines
+    from ops.render.wait import wait_view
     from ops.steps import StepFailed, run_steps
     from ops.tasks.wiring import make_confirmation, make_runner, say, show, with_overrides
     from ops.wait import check_timeout

@@ -51,16 +51,16 @@ def run(
       invoke pipeline.run --tier full --name production --env prod
       invoke pipeline.run --file promises/examples/standard-tier.yaml --write .
     """
-    from ops.console import make_consoles
     from ops.errors import BadInput
-    from ops.local_run import (
+    from ops.render.console import make_consoles
+    from ops.render.pipeline_run import check_output, render_local_run, render_state_store_write
+    from ops.stacks.local_run import (
         RequestFlags,
         load_request_file,
         request_from_flags,
         run_locally,
         write_state_store,
     )
-    from ops.render import check_output, render_local_run, render_state_store_write
 
     with reported_errors():
         settings = settings_of(c)
@@ -107,9 +107,9 @@ def build(c: Context, push: bool = False, dry_run: bool = False) -> None:
       invoke pipeline.build
       invoke pipeline.build --push
     """
-    from ops.console import make_consoles
-    from ops.pipeline_image import build as build_image
-    from ops.pipeline_image import image_repository
+    from ops.render.console import make_consoles
+    from ops.stacks.pipeline_image import build as build_image
+    from ops.stacks.pipeline_image import image_repository
     from ops.tasks.wiring import make_runner, say, show
 
     with reported_errors():
@@ -141,8 +141,8 @@ def trigger(c: Context, ref: str | None = None, timeout: float = 60.0, dry_run: 
 
     Example: invoke pipeline.trigger --ref main
     """
-    from ops.console import make_consoles
-    from ops.pipeline_image import trigger as trigger_workflow
+    from ops.render.console import make_consoles
+    from ops.stacks.pipeline_image import trigger as trigger_workflow
     from ops.tasks.wiring import make_runner, show
 
     with reported_errors():

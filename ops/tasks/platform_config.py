@@ -33,8 +33,8 @@ def external_secrets_apply(
       invoke external-secrets.apply
       invoke external-secrets.apply --dry-run
     """
-    from ops import infra, platform_config
-    from ops.console import make_consoles
+    from ops.platform import infra, stores
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_applied
     from ops.tasks.wiring import connect_kube, make_runner, say
 
@@ -45,12 +45,12 @@ def external_secrets_apply(
         if facts.note:
             say(consoles, facts.note)
         say(consoles, f"region {facts.region.value} (from {facts.region.source})")
-        config = platform_config.PlatformConfig.of(
+        config = stores.PlatformConfig.of(
             settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value
         )
         with connect_kube(kubeconfig, context) as kube:
-            applied = platform_config.apply_all(kube, platform_config.secret_store_objects(config), dry_run=dry_run)
-            warning = platform_config.eso_role_warning(kube, config, facts.external_secrets_role_arn)
+            applied = stores.apply_all(kube, stores.secret_store_objects(config), dry_run=dry_run)
+            warning = stores.eso_role_warning(kube, config, facts.external_secrets_role_arn)
         render_applied(applied, consoles, dry_run=dry_run)
         if warning:
             say(consoles, f"warning: {warning}")
@@ -67,16 +67,16 @@ def kratix_apply(c: Context, kubeconfig: str | None = None, context: str | None 
       invoke kratix.apply
       invoke kratix.apply --dry-run
     """
-    from ops import platform_config
-    from ops.console import make_consoles
+    from ops.platform import stores
+    from ops.render.console import make_consoles
     from ops.tasks.report import render_applied
     from ops.tasks.wiring import connect_kube
 
     with reported_errors():
         settings = settings_of(c)
-        config = platform_config.PlatformConfig.of(settings, region=settings.region, git_secret="")
+        config = stores.PlatformConfig.of(settings, region=settings.region, git_secret="")
         with connect_kube(kubeconfig, context) as kube:
-            applied = platform_config.apply_all(kube, platform_config.kratix_objects(config), dry_run=dry_run)
+            applied = stores.apply_all(kube, stores.kratix_objects(config), dry_run=dry_run)
         render_applied(applied, make_consoles(), dry_run=dry_run)
 
 

@@ -43,9 +43,9 @@ def apply(
       invoke promise.apply --dry-run
       invoke promise.apply --timeout 600 --context kratix-demo
     """
-    from ops.console import make_consoles
-    from ops.promise import apply_promise, load_promise, wait_for_promise
-    from ops.render_wait import wait_view
+    from ops.render.console import make_consoles
+    from ops.render.wait import wait_view
+    from ops.stacks.promise import apply_promise, load_promise, wait_for_promise
     from ops.tasks.wiring import connect_kube, show
     from ops.wait import check_timeout
 
@@ -97,9 +97,9 @@ def delete(
       invoke promise.delete --dry-run
       invoke promise.delete --force --yes
     """
-    from ops.console import make_consoles
-    from ops.promise import check_removal, delete_promise, plan_removal, wait_promise_gone
-    from ops.render_wait import wait_view
+    from ops.render.console import make_consoles
+    from ops.render.wait import wait_view
+    from ops.stacks.promise import check_removal, delete_promise, plan_removal, wait_promise_gone
     from ops.tasks.wiring import connect_kube, make_confirmation, show
     from ops.wait import check_timeout
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from ops.tasks.wiring import say, show
 
 if TYPE_CHECKING:
-    from ops.console import Consoles
-    from ops.infra import TofuResult
     from ops.kube.objects import Applied
+    from ops.platform.infra import TofuResult
+    from ops.render.console import Consoles
 
 _TOFU_LINES = {
     "unchanged": "unchanged: the plan has no changes, nothing was applied",

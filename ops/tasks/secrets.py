@@ -18,8 +18,8 @@ from ops.tasks.exits import reported_errors, settings_of
 if TYPE_CHECKING:
     from ops.aws import AwsTarget
     from ops.config import Settings
-    from ops.console import Consoles
-    from ops.infra import DeployedFacts
+    from ops.platform.infra import DeployedFacts
+    from ops.render.console import Consoles
 
 AWS_FLAGS = {
     "region": "AWS region (default: iac/ outputs, else cluster.region from invoke.yaml)",
@@ -40,8 +40,8 @@ def _aws_target(
     consoles: Consoles, settings: Settings, region: str | None, dry_run: bool
 ) -> tuple[AwsTarget, DeployedFacts]:
     """The AWS target (--region, else the iac/ outputs, else invoke.yaml), said on stderr; and those facts."""
-    from ops import infra
     from ops.aws import AwsTarget
+    from ops.platform import infra
     from ops.tasks.wiring import make_runner, say
 
     facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
@@ -53,9 +53,9 @@ def _aws_target(
 def _store_datadog_keys(c: Context, env: str, region: str | None, profile: str | None, dry_run: bool) -> None:
     import os
 
-    from ops import secrets
     from ops.aws import session
-    from ops.console import make_consoles
+    from ops.platform import secrets
+    from ops.render.console import make_consoles
     from ops.tasks.wiring import show, with_overrides
 
     with reported_errors():
@@ -133,9 +133,9 @@ def git_credentials(c: Context, region: str | None = None, profile: str | None =
     import os
     import sys
 
-    from ops import secrets
     from ops.aws import session
-    from ops.console import make_consoles
+    from ops.platform import secrets
+    from ops.render.console import make_consoles
     from ops.tasks.wiring import show, with_overrides
 
     with reported_errors():

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ops.confirmation import Confirmation
-    from ops.console import Consoles
     from ops.kube import Kube
     from ops.programs import Runner
+    from ops.render.console import Consoles
 
 
 def make_runner(consoles: Consoles, dry_run: bool) -> Runner:

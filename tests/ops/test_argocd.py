@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ops import argocd
 from ops.config import Settings
 from ops.errors import BadInput, ExitCode
 from ops.kube import Kube
 from ops.kube.errors import CrdMissing, Forbidden
+from ops.platform import argocd
 from ops.programs import Runner
 from ops.repository import ARGOCD_APPS
 from tests.iac.argocd_applications import load_applications

@@ -12,10 +12,12 @@ import pytest
 
 from datadog_configure.request import InvalidRequest, parse_request
 from ops.config import Settings
-from ops.datadog import (
+from ops.errors import BadInput, ExitCode
+from ops.kube import Kube, KubeTarget, RetryPolicy, connect
+from ops.names import StackRef
+from ops.stacks.datadog import (
     PromiseNotInstalled,
     RequestFailed,
-    StackRef,
     StackTarget,
     apply_stack,
     delete_stack,
@@ -26,9 +28,7 @@ from ops.datadog import (
     wait_for_stack,
     wait_stacks_gone,
 )
-from ops.errors import BadInput, ExitCode
-from ops.kube import Kube, KubeTarget, RetryPolicy, connect
-from ops.local_run import RequestFlags
+from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
 from tests.kratix_objects import (
     STACK_API,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ops import infra
 from ops.config import Settings
 from ops.confirmation import Aborted, Confirmation
 from ops.errors import ExitCode
+from ops.platform import infra
 from ops.programs import Runner
 from ops.repository import ARGOCD_MODULE, CLUSTER_MODULE
 from tests.programs import OUTPUTS, Programs, only_stand_ins_on_path, programs  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ops.kratix import PromisePhase, RequestPhase, promise_progress, request_progress
+from ops.stacks.kratix import PromisePhase, RequestPhase, promise_progress, request_progress
 from tests.kratix_objects import (
     condition,
     configuring,

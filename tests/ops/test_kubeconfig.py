@@ -16,7 +16,7 @@ from ops.aws import AwsAccessDenied, AwsCredentials, AwsNotFound, AwsTarget, ses
 from ops.errors import ExitCode
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiCall
-from ops.kubeconfig import EksCluster, default_path, describe_cluster, merge_kubeconfig
+from ops.platform.kubeconfig import EksCluster, default_path, describe_cluster, merge_kubeconfig
 from tests.aws import MotoServer
 from tests.kube.emulator import EmulatorThread
 from tests.programs import EXEC_TOKEN, Programs, programs  # noqa: F401

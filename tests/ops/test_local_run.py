@@ -11,7 +11,7 @@ import yaml
 
 from ops.config import Settings
 from ops.errors import BadInput, ExitCode
-from ops.local_run import (
+from ops.stacks.local_run import (
     RequestFlags,
     load_request_file,
     request_from_flags,

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from ops import pipeline_image
 from ops.errors import ExitCode
 from ops.programs import ProgramFailed, ProgramMissing, Runner
 from ops.repository import PIPELINE_DIR, ROOT
+from ops.stacks import pipeline_image
 from tests.programs import GH_RUN, Programs, only_stand_ins_on_path, programs  # noqa: F401
 
 REPOSITORY = "ghcr.io/example/kratix-datadog-pipeline"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from ops import argocd
 from ops.config import Settings
 from ops.errors import ExitCode
 from ops.kube import Kube
 from ops.kube.errors import CrdMissing
-from ops.platform_config import PlatformConfig, apply_all, eso_role_warning, kratix_objects, secret_store_objects
+from ops.platform import argocd
+from ops.platform.stores import PlatformConfig, apply_all, eso_role_warning, kratix_objects, secret_store_objects
 from ops.repository import ARGOCD_APPS
 from tests.iac.argocd_applications import KRATIX_CONFIG_CHART, helm_values
 from tests.iac.test_kratix_config_chart import application_values, merged, render

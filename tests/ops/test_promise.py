@@ -11,10 +11,10 @@ import pytest
 
 from ops.config import Settings
 from ops.errors import BadInput, ExitCode
-from ops.kratix import PromisePhase
 from ops.kube import Kube, KubeTarget, RetryPolicy, connect
 from ops.kube.errors import CrdMissing, Forbidden
-from ops.promise import (
+from ops.stacks.kratix import PromisePhase
+from ops.stacks.promise import (
     PromiseFailed,
     StacksStillExist,
     apply_promise,

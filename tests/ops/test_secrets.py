@@ -12,9 +12,9 @@ import boto3
 import pytest
 
 from datadog_configure.request import parse_request
-from ops import secrets
 from ops.aws import AwsAccessDenied, AwsCredentials, AwsTarget, session
 from ops.errors import BadInput, ExitCode
+from ops.platform import secrets
 from tests.aws import MotoServer
 from tests.conftest import datadog_stack
 

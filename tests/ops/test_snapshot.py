@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from ops.config import Settings
-from ops.doctor.registry import all_checks
-from ops.doctor.run import reads_for
 from ops.errors import ExitCode
+from ops.incident.doctor.registry import all_checks
+from ops.incident.doctor.run import reads_for
+from ops.incident.snapshot import EXTRA_READS, MAX_LOG_TAILS, Reads, kind_specs, take_snapshot, take_snapshots
+from ops.incident.status import STATUS_KINDS
 from ops.kube import KubeTarget, connect
-from ops.snapshot import EXTRA_READS, MAX_LOG_TAILS, Reads, kind_specs, take_snapshot, take_snapshots
-from ops.status import STATUS_KINDS
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import (
     KRATIX_NS,

@@ -8,12 +8,12 @@ from pathlib import Path
 from rich.console import Console
 
 from ops.config import Settings
-from ops.console import Consoles
 from ops.errors import ExitCode
+from ops.incident.snapshot import ContextRead, Reads, take_snapshots
+from ops.incident.status import STATUS_KINDS, PlatformStatus, platform_status
 from ops.kube import KubeTarget, connect
-from ops.render_status import render_status, status_data
-from ops.snapshot import ContextRead, Reads, take_snapshots
-from ops.status import STATUS_KINDS, PlatformStatus, platform_status
+from ops.render.console import Consoles
+from ops.render.status import render_status, status_data
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import (
     Stack,

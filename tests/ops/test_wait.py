@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from rich.console import Console
 
-from ops.console import Consoles
 from ops.errors import BadInput, ExitCode
-from ops.render_wait import PlainProgress, wait_view
+from ops.render.console import Consoles
+from ops.render.wait import PlainProgress, wait_view
 from ops.wait import Observation, Tick, WaitTimeout, check_timeout, wait_until
 from tests.kratix_objects import Script
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ops.config import Settings
-from ops.snapshot import Snapshot
+from ops.incident.snapshot import Snapshot
 from tests.conftest import invoke_yaml
 from tests.kube.emulator import EmulatorThread, kubeconfig_text
 from tests.platform_objects import Stack, healthy_platform

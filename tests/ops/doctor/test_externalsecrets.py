@@ -10,9 +10,9 @@ import boto3
 import pytest
 
 from ops.aws import AwsTarget
-from ops.doctor.aws_keys import ApiKeysReader
-from ops.doctor.finding import Severity, Subject
-from ops.snapshot import Snapshot
+from ops.incident.doctor.aws_keys import ApiKeysReader
+from ops.incident.doctor.finding import Severity, Subject
+from ops.incident.snapshot import Snapshot
 from tests.aws import MotoServer
 from tests.platform_objects import (
     KEYS_SECRET,

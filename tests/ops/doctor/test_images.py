@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ops.doctor.finding import Subject
-from ops.doctor.images import lowercase_reference
-from ops.snapshot import Snapshot
+from ops.incident.doctor.finding import Subject
+from ops.incident.doctor.images import lowercase_reference
+from ops.incident.snapshot import Snapshot
 from tests.platform_objects import (
     Stack,
     agent_pods,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ops.doctor.finding import Subject
-from ops.snapshot import Snapshot
+from ops.incident.doctor.finding import Subject
+from ops.incident.snapshot import Snapshot
 from tests.platform_objects import Stack, healthy_platform, namespace, replace, terminating
 from tests.snapshots import run_check
 

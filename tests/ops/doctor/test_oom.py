@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from ops.doctor.finding import Subject
-from ops.snapshot import Snapshot
+from ops.incident.doctor.finding import Subject
+from ops.incident.snapshot import Snapshot
 from tests.platform_objects import Stack, agent_pods, healthy_platform, oom_killed, replace
 from tests.snapshots import run_check
 

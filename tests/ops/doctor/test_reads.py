@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ops.doctor.finding import Severity, Subject
-from ops.snapshot import Snapshot
+from ops.incident.doctor.finding import Severity, Subject
+from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import Stack, healthy_platform, replace, stack_external_secret
 from tests.snapshots import run_check

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from ops.doctor.finding import Severity
-from ops.doctor.registry import all_checks, select_checks
-from ops.doctor.run import apply_remedies, diagnose, remedies
 from ops.errors import BadInput, ExitCode
+from ops.incident.doctor.finding import Severity
+from ops.incident.doctor.registry import all_checks, select_checks
+from ops.incident.doctor.run import apply_remedies, diagnose, remedies
+from ops.incident.snapshot import ContextRead, Snapshot
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiUnreachable
-from ops.snapshot import ContextRead, Snapshot
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import Stack, argocd_app, healthy_platform, replace
 from tests.snapshots import QUICK

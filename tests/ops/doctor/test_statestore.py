@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ops.doctor.finding import Subject
-from ops.snapshot import Snapshot
+from ops.incident.doctor.finding import Subject
+from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
 from tests.platform_objects import (
     KRATIX_NS,

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, kubectl, owner_in_namespace
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import Json, Snapshot, conditions_of, labels_of, name_of, namespace_of
-from ops.status import stack_namespaces
+from ops.incident.doctor.common import DOCS, finding, kubectl, owner_in_namespace
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot
+from ops.incident.status import stack_namespaces
+from ops.kube.fields import Json, conditions_of, labels_of, name_of, namespace_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 STUCK_AFTER_SECONDS = 5 * 60
 NO_FINALIZERS = json.dumps({"metadata": {"finalizers": None}}, separators=(",", ":"))
@@ -41,7 +42,7 @@ def namespace_terminating(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             continue
         name = name_of(ns)
         evidence = [f"phase {(ns.get('status') or {}).get('phase', 'Terminating')} for {snap.age(deleted)}"]
-        evidence += [f"{c.get('type')}: {c.get('message', '')}" for c in conditions_of(ns) if c.get("status") == "True"]
+        evidence += [f"{c.type}: {c.message}" for c in conditions_of(ns) if c.status == "True"]
         holders = []
         for key, kind in (("helmreleases", "helmrelease"), ("externalsecrets", "externalsecret")):
             if not snap.readable(key):

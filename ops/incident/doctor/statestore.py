@@ -12,14 +12,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, external_secret_writing, finding, kubectl, latest_event_line, named, subject
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import STATESTORE_SECRETS, Json, Snapshot, condition, condition_line, name_of, namespace_of
-from ops.status import placement_destination
+from ops.incident.doctor.common import (
+    DOCS,
+    external_secret_writing,
+    finding,
+    kubectl,
+    latest_event_line,
+    named,
+    subject,
+)
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import STATESTORE_SECRETS, Snapshot
+from ops.incident.status import placement_destination
+from ops.kube.fields import NO_CONDITION, Json, condition, condition_line, name_of, namespace_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 # Keys each auth method needs in the Secret (kratix.md §4.1).
 AUTH_KEYS = {
@@ -64,8 +73,8 @@ def workplacement_write_failed(snap: Snapshot, aws: ApiKeysReader | None) -> lis
     groups: dict[tuple[str, str], list[Json]] = {}
     for placement in snap.items("workplacements"):
         written = condition(placement, "WriteSucceeded")
-        if written and written.get("status") == "False":
-            groups.setdefault((placement_destination(placement), str(written.get("message", ""))), []).append(placement)
+        if written and written.status == "False":
+            groups.setdefault((placement_destination(placement), str(written.message)), []).append(placement)
     store_of = {
         name_of(d): ((d.get("spec") or {}).get("stateStoreRef") or {}).get("name", "")
         for d in snap.items("destinations")
@@ -122,11 +131,11 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
     found = []
     for store in snap.items("gitstatestores"):
         ready = condition(store, "Ready")
-        if ready is None or ready.get("status") == "True":
+        if ready is None or ready.status == "True":
             continue
         ref = (store.get("spec") or {}).get("secretRef") or {}
         secret_ns, secret_name = str(ref.get("namespace") or "default"), str(ref.get("name", ""))
-        evidence = [condition_line(ready) + f" ({snap.age(ready.get('lastTransitionTime'))} ago)"]
+        evidence = [condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"]
         event = latest_event_line(snap, "GitStateStore", None, name_of(store))
         if event:
             evidence.append(event)
@@ -135,7 +144,7 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
             evidence.append(
                 f"ExternalSecret {secret_ns}/{name_of(producer)}: {condition_line(condition(producer, 'Ready'))}"
             )
-        reason, message = str(ready.get("reason", "")), str(ready.get("message", ""))
+        reason, message = str(ready.reason), str(ready.message)
         if reason == "SecretNotFound":
             cause = f"the credentials Secret {secret_ns}/{secret_name} does not exist" + (
                 f"; ExternalSecret {secret_ns}/{name_of(producer)} should create it (see externalsecret-failed)"
@@ -192,7 +201,7 @@ def statestore_credentials(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fi
         secret = snap.secret(str(ref.get("namespace") or "default"), str(ref.get("name", "")))
         if secret is None or secret.error:
             continue
-        reason = (condition(store, "Ready") or {}).get("reason")
+        reason = (condition(store, "Ready") or NO_CONDITION).reason
         needed = AUTH_KEYS.get(auth, ())
         missing = [k for k in needed if k not in secret.keys]
         if secret.found and not missing:
@@ -241,9 +250,9 @@ def destination_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
     found = []
     for dest in snap.items("destinations"):
         ready = condition(dest, "Ready")
-        if ready is None or ready.get("status") == "True":
+        if ready is None or ready.status == "True":
             continue
-        reason = str(ready.get("reason", ""))
+        reason = str(ready.reason)
         causes = {
             "StateStoreNotReady": "its state store is not ready (see statestore-not-ready)",
             "StateStoreNotFound": "its stateStoreRef names a state store that does not exist",
@@ -256,7 +265,7 @@ def destination_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 Severity.ERROR,
                 Subject("Destination", name_of(dest)),
                 symptom=f"Destination {name_of(dest)} is not ready: nothing is scheduled to it",
-                evidence=[condition_line(ready) + f" ({snap.age(ready.get('lastTransitionTime'))} ago)"],
+                evidence=[condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"],
                 cause=causes.get(reason, f"Kratix reports {reason}"),
                 fix=[kubectl("describe", "destination", name_of(dest)), KRATIX_CONFIG_FIX],
                 docs=DOCS["kratix-destination"],

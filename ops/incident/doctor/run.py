@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ops.doctor.finding import Finding, Remedy, Severity
-from ops.doctor.registry import Check
 from ops.errors import ExitCode, OpsError
+from ops.incident.doctor.finding import Finding, Remedy, Severity
+from ops.incident.doctor.registry import Check
+from ops.incident.snapshot import ContextRead, Reads
 from ops.kube.objects import patch_object
-from ops.snapshot import ContextRead, Reads
 
 if TYPE_CHECKING:
     from ops.config import Settings
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
     from ops.kube.client import Kube
 
 FAIL_ON = ("error", "warning", "info", "never")

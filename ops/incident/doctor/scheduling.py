@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import (
+from ops.incident.doctor.common import (
     DOCS,
     VALUES_DIR,
     controller_of,
@@ -20,12 +20,13 @@ from ops.doctor.common import (
     owner_in_namespace,
     subject,
 )
-from ops.doctor.finding import Finding, Severity
-from ops.doctor.registry import check
-from ops.snapshot import Json, Snapshot, condition, labels_of, name_of, namespace_of
+from ops.incident.doctor.finding import Finding, Severity
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot
+from ops.kube.fields import NO_CONDITION, Json, condition, labels_of, name_of, namespace_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 _CAUSES = (
     ("Insufficient memory", "the nodes have too little free memory for the tier's requests"),
@@ -48,16 +49,16 @@ def agent_unschedulable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
         if (pod.get("status") or {}).get("phase") != "Pending" or not is_datadog_namespace(snap, namespace_of(pod)):
             continue
         scheduled = condition(pod, "PodScheduled")
-        if scheduled and scheduled.get("status") == "False" and scheduled.get("reason") == "Unschedulable":
+        if scheduled and scheduled.status == "False" and scheduled.reason == "Unschedulable":
             owner = controller_of(pod)
             groups.setdefault((namespace_of(pod), str(owner) if owner else name_of(pod)), []).append(pod)
     found = []
     for (ns, _), pods in groups.items():
         first = pods[0]
-        scheduled = condition(first, "PodScheduled") or {}
-        message = " ".join(str(scheduled.get("message", "")).split())
+        scheduled = condition(first, "PodScheduled") or NO_CONDITION
+        message = " ".join(str(scheduled.message).split())
         evidence = [
-            f"PodScheduled=False Unschedulable: {message} ({snap.age(scheduled.get('lastTransitionTime'))} ago)",
+            f"PodScheduled=False Unschedulable: {message} ({snap.age(scheduled.last_transition_time)} ago)",
             f"{len(pods)} pod(s) Pending: {named([name_of(p) for p in pods])}",
         ]
         event = latest_event_line(snap, "Pod", ns, name_of(first), {"FailedScheduling"})

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ops.kube.fields import Condition, conditions_of, find_condition
 from ops.wait import Observation
 
 CONFIGURE_COMPLETED = "ConfigureWorkflowCompleted"
@@ -38,17 +39,6 @@ class RequestPhase(StrEnum):
     FAILED = "Failed"
     SUSPENDED = "Suspended"  # a pipeline asked to suspend or retry later
     PAUSED = "Paused"  # kratix.io/paused: Kratix does nothing until the label goes
-
-
-@dataclass(frozen=True)
-class Condition:
-    type: str
-    status: str  # True, False, Unknown
-    reason: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.type}={self.status} {self.reason}: {self.message}".rstrip(": ")
 
 
 @dataclass(frozen=True)
@@ -89,19 +79,6 @@ class RequestProgress:
         return Observation(done=self.done, failed=self.failed, phase=self.phase.value, detail=self.detail)
 
 
-def conditions_of(obj: Mapping[str, Any]) -> tuple[Condition, ...]:
-    raw = (obj.get("status") or {}).get("conditions") or []
-    return tuple(
-        Condition(str(c.get("type", "")), str(c.get("status", "Unknown")), str(c.get("reason", "")), _text(c))
-        for c in raw
-        if isinstance(c, Mapping)
-    )
-
-
-def find_condition(conditions: tuple[Condition, ...], type_: str) -> Condition | None:
-    return next((c for c in conditions if c.type == type_), None)
-
-
 def pipelines_of(obj: Mapping[str, Any]) -> tuple[PipelineRun, ...]:
     kratix = (obj.get("status") or {}).get("kratix") or {}
     raw = (kratix.get("workflows") or {}).get("pipelines") or []
@@ -110,10 +87,6 @@ def pipelines_of(obj: Mapping[str, Any]) -> tuple[PipelineRun, ...]:
         for p in raw
         if isinstance(p, Mapping)
     )
-
-
-def _text(condition: Mapping[str, Any]) -> str:
-    return " ".join(str(condition.get("message") or "").split())
 
 
 def _int(value: Any) -> int | None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ops.status import ClusterStatus, PlatformStatus, Section
+from ops.incident.status import ClusterStatus, PlatformStatus, Section
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ops.console import Consoles
+    from ops.render.console import Consoles
 
 # Value words and their colours, as the tools they come from colour them.
 _GOOD = {"True", "Synced", "Healthy", "Available", "Reconciled", "SecretSynced", "Ready"}

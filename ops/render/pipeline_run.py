@@ -9,8 +9,8 @@ from ops.errors import one_of
 
 if TYPE_CHECKING:
     from datadog_configure.footprint import ContainerResources, Footprint
-    from ops.console import Consoles
-    from ops.local_run import LocalRun, StateStoreWrite
+    from ops.render.console import Consoles
+    from ops.stacks.local_run import LocalRun, StateStoreWrite
 
 OUTPUTS = ("table", "json", "yaml")
 

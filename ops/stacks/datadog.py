@@ -19,24 +19,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Unpack
 
-from datadog_configure.manifests import RELEASE
 from datadog_configure.naming import target_namespace
 from datadog_configure.request import DEFAULT_ENVIRONMENT, DatadogStackRequest, InvalidRequest, Tier, parse_request
 from ops.config import Settings
 from ops.errors import BadInput, OpsError
-from ops.kratix import RequestPhase, RequestProgress, find_condition, request_progress
 from ops.kube.errors import ApiCall, CrdMissing, one_line
+from ops.kube.fields import (
+    Rollout,
+    container_statuses,
+    daemonset_rollout,
+    deployment_rollout,
+    exited,
+    failed_run,
+    find_condition,
+    newest_first,
+    seconds_since,
+)
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
-from ops.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
-from ops.snapshot import container_statuses, failed_run
+from ops.names import AGENT_DAEMONSET, CLUSTER_AGENT, StackRef
+from ops.stacks.kratix import RequestPhase, RequestProgress, request_progress
+from ops.stacks.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
 from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
 
 Json = dict[str, Any]
-AGENT_DAEMONSET = RELEASE  # the chart names the node agents' DaemonSet after the release
-CLUSTER_AGENT = f"{RELEASE}-cluster-agent"
 TIER_ORDER = (Tier.MINIMAL, Tier.STANDARD, Tier.FULL)
 LOG_LINES = 20
 # Container states that will not get better by waiting.
@@ -49,21 +57,8 @@ def stack_api_version(settings: Settings) -> str:
     return f"{settings.api_group}/{API_VERSION_SUFFIX}"
 
 
-@dataclass(frozen=True, order=True)
-class StackRef:
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-    def object_ref(self, settings: Settings) -> ObjectRef:
-        return ObjectRef(stack_api_version(settings), KIND, self.name, self.namespace)
-
-    @classmethod
-    def of(cls, obj: Mapping[str, Any]) -> StackRef:
-        meta = obj.get("metadata") or {}
-        return cls(str(meta.get("namespace") or "default"), str(meta.get("name", "")))
+def stack_object_ref(ref: StackRef, settings: Settings) -> ObjectRef:
+    return ObjectRef(stack_api_version(settings), KIND, ref.name, ref.namespace)
 
 
 class PromiseNotInstalled(CrdMissing):
@@ -164,57 +159,6 @@ def apply_stack(kube: Kube, manifest: Json, settings: Settings, *, dry_run: bool
 # The agents a stack runs.
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Rollout:
-    """A workload's readiness: `ready` of `wanted` (DaemonSet pods ready, Deployment replicas available)."""
-
-    kind: str
-    name: str
-    ready: int
-    wanted: int
-    up_to_date: bool  # the controller saw the latest spec and every pod runs it
-
-    @property
-    def complete(self) -> bool:
-        return self.up_to_date and self.ready >= self.wanted
-
-    def __str__(self) -> str:
-        rolling = "" if self.up_to_date else ", rolling out"
-        return f"{self.kind} {self.name} {self.ready}/{self.wanted} ready{rolling}"
-
-
-def _observed(obj: Mapping[str, Any]) -> bool:
-    generation = (obj.get("metadata") or {}).get("generation")
-    observed = (obj.get("status") or {}).get("observedGeneration")
-    return generation is None or observed is None or observed >= generation
-
-
-def daemonset_rollout(obj: Mapping[str, Any]) -> Rollout:
-    status = obj.get("status") or {}
-    desired = int(status.get("desiredNumberScheduled") or 0)
-    updated = int(status.get("updatedNumberScheduled", desired) or 0)
-    return Rollout(
-        "DaemonSet",
-        str(obj["metadata"]["name"]),
-        int(status.get("numberReady") or 0),
-        desired,
-        _observed(obj) and updated >= desired,
-    )
-
-
-def deployment_rollout(obj: Mapping[str, Any]) -> Rollout:
-    status = obj.get("status") or {}
-    wanted = int((obj.get("spec") or {}).get("replicas", 1) or 0)
-    updated = int(status.get("updatedReplicas", wanted) or 0)
-    return Rollout(
-        "Deployment",
-        str(obj["metadata"]["name"]),
-        int(status.get("availableReplicas") or 0),
-        wanted,
-        _observed(obj) and updated >= wanted,
-    )
-
-
-@dataclass(frozen=True)
 class Agents:
     """The Datadog agents in a stack's target namespace (None: that workload is not there yet)."""
 
@@ -283,8 +227,7 @@ def pipeline_pods(kube: Kube, ref: StackRef, promise: str, pipeline: str | None)
     selector = f"kratix.io/promise-name={promise},kratix.io/resource-name={ref.name}"
     if pipeline:
         selector += f",kratix.io/pipeline-name={pipeline}"
-    pods = list_objects(kube, "v1", "Pod", ref.namespace, label_selector=selector)
-    return sorted(pods, key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
+    return newest_first(list_objects(kube, "v1", "Pod", ref.namespace, label_selector=selector))
 
 
 def _trouble_in(status: Mapping[str, Any]) -> tuple[str, str, bool] | None:
@@ -292,16 +235,11 @@ def _trouble_in(status: Mapping[str, Any]) -> tuple[str, str, bool] | None:
     run = failed_run(status)  # with restartPolicy OnFailure the failed run may be the previous one
     if run is not None:
         terminated, previous = run
-        return _exited(terminated), str(terminated.get("message") or ""), previous
+        return exited(terminated), str(terminated.get("message") or ""), previous
     waiting = (status.get("state") or {}).get("waiting")
     if waiting and waiting.get("reason") in STUCK_WAITING:
         return f"waiting: {waiting['reason']}", str(waiting.get("message") or ""), False
     return None
-
-
-def _exited(terminated: Mapping[str, Any]) -> str:
-    reason = terminated.get("reason")
-    return f"exited {terminated.get('exitCode')}" + (f" ({reason})" if reason else "")
 
 
 def container_trouble(kube: Kube, pod: Mapping[str, Any], tail_lines: int = LOG_LINES) -> ContainerTrouble | None:
@@ -474,7 +412,7 @@ def stacks_to_delete(kube: Kube, settings: Settings, ref: StackRef | None) -> tu
 def delete_stack(kube: Kube, target: StackTarget, settings: Settings, *, dry_run: bool = False) -> bool:
     """Delete the request (Kratix's finalizers then remove what it created); False if it was gone."""
     with stack_api(settings):
-        return delete_object(kube, target.ref.object_ref(settings), dry_run=dry_run)
+        return delete_object(kube, stack_object_ref(target.ref, settings), dry_run=dry_run)
 
 
 @dataclass(frozen=True)
@@ -580,16 +518,12 @@ def stack_statuses(
                 message=progress.message,
                 target_namespace=target,
                 created=str(created) if created else None,
-                age_seconds=_age(created, now),
+                age_seconds=_nonnegative(seconds_since(str(created) if created else None, now)),
                 agents=read_agents(kube, target) if target else None,
             )
         )
     return tuple(sorted(statuses, key=lambda s: s.ref))
 
 
-def _age(created: Any, now: datetime.datetime) -> float | None:
-    try:
-        then = datetime.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return max(0.0, (now - then).total_seconds())
+def _nonnegative(seconds: float | None) -> float | None:
+    return None if seconds is None else max(0.0, seconds)

@@ -31,25 +31,34 @@ from urllib.parse import quote
 from ops.errors import OpsError
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
+from ops.kube.fields import (
+    Json,
+    age,
+    condition,
+    container_statuses,
+    event_time,
+    failed_run,
+    labels_of,
+    name_of,
+    namespace_of,
+    parse_time,
+)
+from ops.names import (
+    ARGOCD_GROUP,
+    ESO_GROUP,
+    HELM_GROUP,
+    KRATIX_GROUP,
+    SOURCE_GROUP,
+    STACK_KIND,
+    STACK_PLURAL,
+    STACK_VERSION,
+)
 
 if TYPE_CHECKING:
     from ops.config import Settings
     from ops.kube.client import Kube
 
-Json = dict[str, Any]
 Clock = Callable[[], datetime]
-
-# The DatadogStack API as promises/promise.yaml defines it (its group comes from Settings).
-STACK_KIND = "DatadogStack"
-STACK_PLURAL = "datadogstacks"
-STACK_VERSION = "v1alpha1"
-
-KRATIX_GROUP = "platform.kratix.io"
-KRATIX_NAMESPACE = "kratix-platform-system"
-ARGOCD_GROUP = "argoproj.io"
-HELM_GROUP = "helm.toolkit.fluxcd.io"
-SOURCE_GROUP = "source.toolkit.fluxcd.io"
-ESO_GROUP = "external-secrets.io"
 
 LOG_TAIL_LINES = 10
 MAX_LOG_TAILS = 20  # pods to read logs from, newest first: enough to show the pattern in an incident
@@ -249,96 +258,6 @@ class Snapshot:
 
 
 # reading objects ---------------------------------------------------------------------------------
-def name_of(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name", ""))
-
-
-def namespace_of(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or "")
-
-
-def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
-    return dict((obj.get("metadata") or {}).get("labels") or {})
-
-
-def conditions_of(obj: Mapping[str, Any]) -> list[Json]:
-    return list((obj.get("status") or {}).get("conditions") or [])
-
-
-def condition(obj: Mapping[str, Any], type_: str) -> Json | None:
-    """The status condition of this type, or None."""
-    return next((c for c in conditions_of(obj) if c.get("type") == type_), None)
-
-
-def condition_line(cond: Mapping[str, Any] | None) -> str:
-    """`Ready=False SecretSyncedError: could not get secret data from provider`, verbatim."""
-    if cond is None:
-        return "no condition"
-    head = f"{cond.get('type')}={cond.get('status')}"
-    if cond.get("reason"):
-        head += f" {cond['reason']}"
-    return f"{head}: {cond['message']}" if cond.get("message") else head
-
-
-def parse_time(timestamp: str | None) -> datetime | None:
-    if not timestamp:
-        return None
-    try:
-        when = datetime.fromisoformat(str(timestamp).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def age(timestamp: str | None, now: datetime) -> str:
-    """kubectl's way: 45s, 12m, 5h, 3d (two units while short: 2m30s, 3h5m)."""
-    when = parse_time(timestamp)
-    if when is None:
-        return "-"
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 120:
-        return f"{seconds}s"
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if minutes < 10:
-        return f"{minutes}m{seconds % 60}s" if seconds % 60 else f"{minutes}m"
-    if hours < 3:
-        return f"{hours}h{minutes % 60}m" if hours and minutes % 60 else f"{hours}h" if hours else f"{minutes}m"
-    if days < 2:
-        return f"{hours}h"
-    return f"{days}d"
-
-
-def event_time(event: Mapping[str, Any]) -> str:
-    series = event.get("series") or {}
-    return str(
-        series.get("lastObservedTime")
-        or event.get("lastTimestamp")
-        or event.get("eventTime")
-        or (event.get("metadata") or {}).get("creationTimestamp")
-        or ""
-    )
-
-
-def container_statuses(pod: Mapping[str, Any]) -> list[tuple[bool, Json]]:
-    """(is_init, status) for every container, init containers first."""
-    status = pod.get("status") or {}
-    return [(True, s) for s in status.get("initContainerStatuses") or []] + [
-        (False, s) for s in status.get("containerStatuses") or []
-    ]
-
-
-def failed_run(status: Mapping[str, Any]) -> tuple[Json, bool] | None:
-    """The container's failed run (terminated, exit code not 0) and whether it is the previous one."""
-    state = status.get("state") or {}
-    terminated = state.get("terminated")
-    if terminated and terminated.get("exitCode", 0) != 0:
-        return terminated, False
-    last = (status.get("lastState") or {}).get("terminated")
-    if last and last.get("exitCode", 0) != 0:
-        return last, True
-    return None
-
-
 def is_pipeline_pod(pod: Mapping[str, Any], promise_name: str) -> bool:
     labels = labels_of(pod)
     return labels.get("kratix.io/promise-name") == promise_name and "kratix.io/pipeline-name" in labels
@@ -481,7 +400,7 @@ def _wanted_secrets(listings: Mapping[str, Listing], reads: Reads) -> list[tuple
     if VALUES_SECRETS in reads.extras:
         for release in listings["helmreleases"].items:
             ready = condition(release, "Ready")
-            if not ready or ready.get("reason") != "ValuesError":
+            if not ready or ready.reason != "ValuesError":
                 continue
             for ref in (release.get("spec") or {}).get("valuesFrom") or []:
                 if ref.get("kind") == "Secret" and ref.get("name"):

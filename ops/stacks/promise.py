@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Unpack
 import yaml
 
 from ops.config import Settings
-from ops.datadog import StackRef, stacks_to_delete
 from ops.errors import BadInput, OpsError
-from ops.kratix import PromiseProgress, promise_progress
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object
+from ops.names import StackRef
+from ops.stacks.datadog import stacks_to_delete
+from ops.stacks.kratix import PromiseProgress, promise_progress
 from ops.wait import Observation, Pacing, WaitResult, wait_until
 
 if TYPE_CHECKING:

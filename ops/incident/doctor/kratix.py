@@ -9,24 +9,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, kubectl
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import (
-    KRATIX_GROUP,
-    KRATIX_NAMESPACE,
-    Snapshot,
+from ops.incident.doctor.common import DOCS, finding, kubectl
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot
+from ops.incident.status import kratix_controllers
+from ops.kube.fields import (
+    NO_CONDITION,
     condition,
     condition_line,
     container_statuses,
+    deployment_rollout,
     labels_of,
     name_of,
     namespace_of,
 )
-from ops.status import kratix_controllers, replicas_ready
+from ops.names import KRATIX_GROUP, KRATIX_NAMESPACE
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 CONTROLLER_LOGS = kubectl(
     "logs", "deploy/kratix-platform-controller-manager", "-c", "manager", "--tail=50", namespace=KRATIX_NAMESPACE
@@ -59,14 +60,14 @@ def promise_unavailable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
     for name, promise in promises.items():
         available = condition(promise, "Available")
         word = (promise.get("status") or {}).get("status")
-        if (available is None or available.get("status") == "True") and word != "Unavailable":
+        if (available is None or available.status == "True") and word != "Unavailable":
             continue
         evidence = [condition_line(available)] if available else [f"status.status {word}"]
         for type_ in ("RequirementsFulfilled", "ConfigureWorkflowCompleted"):
             c = condition(promise, type_)
-            if c is not None and c.get("status") == "False":
+            if c is not None and c.status == "False":
                 evidence.append(condition_line(c))
-        reason = str((available or {}).get("reason", ""))
+        reason = str((available or NO_CONDITION).reason)
         causes = {
             "PausedReconciliation": "the Promise is paused (label kratix.io/paused)",
             "WorkflowSuspended": "the Promise's workflow suspended itself",
@@ -130,7 +131,8 @@ def kratix_controller_down(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fi
         ]
     found = []
     for deployment in controllers:
-        ready, desired = replicas_ready(deployment)
+        rollout = deployment_rollout(deployment)
+        ready, desired = rollout.ready, rollout.wanted
         if desired and ready >= desired:
             continue
         evidence = [f"Deployment {KRATIX_NAMESPACE}/{name_of(deployment)}: {ready}/{desired} ready"]

@@ -6,10 +6,12 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ops.doctor.finding import Finding, Remedy, Severity, Subject
+from ops.incident.doctor.finding import Finding, Remedy, Severity, Subject
+from ops.incident.snapshot import Snapshot
+from ops.incident.status import stack_namespaces
+from ops.kube.fields import Json, labels_of, name_of, namespace_of, parse_time
 from ops.kube.objects import ObjectRef
-from ops.snapshot import Json, Snapshot, labels_of, name_of, namespace_of, parse_time
-from ops.status import StackRef, stack_namespaces, stack_of_labels
+from ops.names import StackRef
 
 # Where to read more, per concern (stable enough to print; the README links the same pages).
 DOCS = {
@@ -62,7 +64,7 @@ def owner_in_namespace(snap: Snapshot, namespace: str) -> Subject | None:
 
 def owner_by_labels(snap: Snapshot, obj: Json) -> Subject | None:
     """The DatadogStack named by an object's Kratix labels, else the one owning its namespace."""
-    ref = stack_of_labels(labels_of(obj), namespace_of(obj))
+    ref = StackRef.of_labels(labels_of(obj), namespace_of(obj))
     return stack_subject(ref) if ref else owner_in_namespace(snap, namespace_of(obj))
 
 

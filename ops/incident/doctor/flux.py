@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import (
+from ops.incident.doctor.common import (
     DOCS,
     external_secret_writing,
     finding,
@@ -19,22 +19,14 @@ from ops.doctor.common import (
     owner_by_labels,
     subject,
 )
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import (
-    HELM_GROUP,
-    SOURCE_GROUP,
-    VALUES_SECRETS,
-    Json,
-    Snapshot,
-    condition,
-    condition_line,
-    name_of,
-    namespace_of,
-)
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import VALUES_SECRETS, Snapshot
+from ops.kube.fields import NO_CONDITION, Condition, Json, condition, condition_line, name_of, namespace_of
+from ops.names import HELM_GROUP, SOURCE_GROUP
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 OWNERSHIP = re.compile(
     r'(?P<kind>[A-Za-z]+) "(?P<name>[^"]+)"(?: in namespace "(?P<namespace>[^"]*)")? exists and cannot be '
@@ -45,7 +37,7 @@ CURRENT_OWNER = re.compile(
 )
 
 
-def _messages(release: Json) -> list[Json]:
+def _messages(release: Json) -> list[Condition]:
     return [c for c in (condition(release, t) for t in ("Ready", "Released", "Stalled")) if c is not None]
 
 
@@ -118,13 +110,13 @@ def flux_crds_missing(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding
 def helm_ownership_conflict(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     found = []
     for release in snap.items("helmreleases"):
-        hit = next(((c, m) for c in _messages(release) if (m := OWNERSHIP.search(str(c.get("message", ""))))), None)
+        hit = next(((c, m) for c in _messages(release) if (m := OWNERSHIP.search(c.message))), None)
         if hit is None:
             continue
         cond, match = hit
         kind, name, namespace = match["kind"], match["name"], match["namespace"] or None
         rel, rel_ns = release_name(release)
-        current = {m["what"]: m["value"] for m in CURRENT_OWNER.finditer(str(cond.get("message", "")))}
+        current = {m["what"]: m["value"] for m in CURRENT_OWNER.finditer(cond.message)}
         resource = kind.lower()
         evidence = [condition_line(cond)]
         if current:
@@ -184,10 +176,10 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
     found = []
     for release in snap.items("helmreleases"):
         ready = condition(release, "Ready")
-        if not ready or ready.get("status") != "False" or ready.get("reason") != "ValuesError":
+        if not ready or ready.status != "False" or ready.reason != "ValuesError":
             continue
         ns = namespace_of(release)
-        evidence = [condition_line(ready) + f" ({snap.age(ready.get('lastTransitionTime'))} ago)"]
+        evidence = [condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"]
         causes, fixes, remedy = [], [], None
         refs = [r for r in (release.get("spec") or {}).get("valuesFrom") or [] if r.get("kind") == "Secret"]
         for secret_name in dict.fromkeys(str(r.get("name")) for r in refs):
@@ -205,7 +197,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
             if producer is not None:
                 es_ready = condition(producer, "Ready")
                 evidence.append(f"ExternalSecret {ns}/{name_of(producer)}: {condition_line(es_ready)}")
-                if es_ready and es_ready.get("status") == "False":
+                if es_ready and es_ready.status == "False":
                     causes.append(f"ExternalSecret {name_of(producer)} cannot write it (see externalsecret-failed)")
                 remedy = force_sync_remedy(subject(producer), int(snap.taken_at.timestamp()))
                 fixes.append(remedy.command)
@@ -243,9 +235,9 @@ def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
     found = []
     for release in snap.items("helmreleases"):
         ready = condition(release, "Ready")
-        if not ready or ready.get("status") != "False" or ready.get("reason") == "ValuesError":
+        if not ready or ready.status != "False" or ready.reason == "ValuesError":
             continue
-        if any(OWNERSHIP.search(str(c.get("message", ""))) for c in _messages(release)):
+        if any(OWNERSHIP.search(c.message) for c in _messages(release)):
             continue  # helm-ownership-conflict has it
         ns, status = namespace_of(release), release.get("status") or {}
         evidence = [condition_line(c) for c in _messages(release)]
@@ -254,12 +246,12 @@ def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             evidence.append(", ".join(f"{k} {v}" for k, v in counts.items()))
         source = ((release.get("spec") or {}).get("chart") or {}).get("spec", {}).get("sourceRef") or {}
         repo = repos.get((str(source.get("namespace") or ns), str(source.get("name", ""))))
-        if repo is not None and (condition(repo, "Ready") or {}).get("status") == "False":
+        if repo is not None and (condition(repo, "Ready") or NO_CONDITION).status == "False":
             evidence.append(
                 f"HelmRepository {namespace_of(repo)}/{name_of(repo)}: {condition_line(condition(repo, 'Ready'))}"
             )
-        reason = str(ready.get("reason", ""))
-        stalled = (condition(release, "Stalled") or {}).get("reason") == "RetriesExceeded"
+        reason = str(ready.reason)
+        stalled = (condition(release, "Stalled") or NO_CONDITION).reason == "RetriesExceeded"
         causes = {
             "SourceNotReady": "the chart source is not ready (repository unreachable, chart or version not found)",
             "ArtifactFailed": "the chart could not be fetched",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import (
+from ops.incident.doctor.common import (
     DOCS,
     epoch,
     finding,
@@ -22,12 +22,13 @@ from ops.doctor.common import (
     owner_by_labels,
     subject,
 )
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import Json, Snapshot, condition, condition_line, name_of, namespace_of
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot
+from ops.kube.fields import Json, condition, condition_line, name_of, namespace_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 API_KEYS = re.compile(r"^datadog/(?P<env>[^/]+)/api-keys$")
 ASSUMED_ROLE = re.compile(r"assumed-role/(?P<role>[^/\s]+)/(?P<session>[^\s]+)")
@@ -71,10 +72,10 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
     found = []
     for es in snap.items("externalsecrets"):
         ready = condition(es, "Ready")
-        if ready is None or ready.get("status") != "False":
+        if ready is None or ready.status != "False":
             continue
         ns, name = namespace_of(es), name_of(es)
-        evidence = [condition_line(ready) + f" ({snap.age(ready.get('lastTransitionTime'))} ago)"]
+        evidence = [condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"]
         event = latest_event_line(snap, "ExternalSecret", ns, name, {"UpdateFailed"})
         evidence.append(event or "no UpdateFailed event left (events expire): read the ESO controller's log")
         kind, store_name = _store_ref(es)
@@ -110,7 +111,7 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 Severity.ERROR,
                 subject(es),
                 owner=owner_by_labels(snap, es),
-                symptom=f"ExternalSecret {ns}/{name} does not sync: Ready=False {ready.get('reason', '')}".rstrip(),
+                symptom=f"ExternalSecret {ns}/{name} does not sync: Ready=False {ready.reason}".rstrip(),
                 evidence=evidence,
                 cause=cause,
                 fix=[*fixes, kubectl("describe", "externalsecret", name, namespace=ns), f"then: {remedy.command}"],
@@ -133,7 +134,7 @@ def secretstore_not_valid(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
         ready = condition(store, "Ready")
         if ready is None:
             continue
-        if ready.get("status") == "False":
+        if ready.status == "False":
             event = latest_event_line(snap, "ClusterSecretStore", None, name_of(store), {"InvalidProviderConfig"})
             found.append(
                 finding(
@@ -154,7 +155,7 @@ def secretstore_not_valid(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                     docs=DOCS["eso-aws"],
                 )
             )
-        elif ready.get("reason") == "ValidationUnknown":
+        elif ready.reason == "ValidationUnknown":
             found.append(
                 finding(
                     snap,

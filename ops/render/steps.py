@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ops.steps import Step, StepEvent
 
 if TYPE_CHECKING:
-    from ops.console import Consoles
+    from ops.render.console import Consoles
 
 _MARK = {
     "running": ("▶", "[run] ", "bold"),

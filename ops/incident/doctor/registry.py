@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from ops.errors import one_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
-    from ops.doctor.finding import Finding
-    from ops.snapshot import Snapshot
+    from ops.incident.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.finding import Finding
+    from ops.incident.snapshot import Snapshot
 
 CheckFn = Callable[["Snapshot", "ApiKeysReader | None"], list["Finding"]]
 
@@ -20,7 +20,7 @@ CheckFn = Callable[["Snapshot", "ApiKeysReader | None"], list["Finding"]]
 class Check:
     id: str  # stable: README "invoke doctor" lists them; never rename one
     title: str
-    needs: frozenset[str]  # snapshot reads (kind keys and extra reads, ops/snapshot.py)
+    needs: frozenset[str]  # snapshot reads (kind keys and extra reads, ops/incident/snapshot.py)
     run: CheckFn
     uses_aws: bool = False
 
@@ -36,7 +36,7 @@ def check(id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False)
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, in the order the seed's troubleshooting table and the issue list them."""
-    from ops.doctor import (
+    from ops.incident.doctor import (
         argocd,
         externalsecrets,
         flux,

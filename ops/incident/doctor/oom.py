@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from datadog_configure.footprint import AGENT_CONTAINERS
-from ops.doctor.common import (
+from ops.incident.doctor.common import (
     DOCS,
     VALUES_DIR,
     controller_of,
@@ -21,12 +21,13 @@ from ops.doctor.common import (
     owner_by_labels,
     subject,
 )
-from ops.doctor.finding import Finding, Severity
-from ops.doctor.registry import check
-from ops.snapshot import Json, Snapshot, container_statuses, is_pipeline_pod, labels_of, name_of, namespace_of
+from ops.incident.doctor.finding import Finding, Severity
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot, is_pipeline_pod
+from ops.kube.fields import Json, container_statuses, labels_of, name_of, namespace_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 VALUES_KEYS = {container: f"agents.containers.{key}" for container, key, _ in AGENT_CONTAINERS}
 VALUES_KEYS["cluster-agent"] = "clusterAgent"

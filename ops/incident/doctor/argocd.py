@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, hard_refresh_remedy, named, subject
-from ops.doctor.finding import Finding, Severity
-from ops.doctor.registry import check
-from ops.snapshot import Json, Snapshot, conditions_of, name_of
+from ops.incident.doctor.common import DOCS, finding, hard_refresh_remedy, named, subject
+from ops.incident.doctor.finding import Finding, Severity
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import Snapshot
+from ops.kube.fields import Json, conditions_of, name_of
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 NEEDS = {"applications"}
 
@@ -119,12 +120,12 @@ def argocd_degraded(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
 def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     found = []
     for app in snap.items("applications"):
-        errors = [c for c in conditions_of(app) if str(c.get("type", "")).endswith("Error")]
+        errors = [c for c in conditions_of(app) if str(c.type).endswith("Error")]
         operation = (app.get("status") or {}).get("operationState") or {}
         failed_op = operation.get("phase") in {"Failed", "Error"}
         if not errors and not failed_op:
             continue
-        evidence = [f"{c.get('type')}: {' '.join(str(c.get('message', '')).split())}" for c in errors]
+        evidence = [f"{c.type}: {' '.join(str(c.message).split())}" for c in errors]
         if failed_op:
             evidence.append(
                 f"last sync {operation.get('phase')}: {' '.join(str(operation.get('message', '')).split())}"
@@ -133,7 +134,7 @@ def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
                 if res.get("status") == "SyncFailed":
                     where = f"{res['namespace']}/" if res.get("namespace") else ""
                     evidence.append(f"{res.get('kind')} {where}{res.get('name')} SyncFailed: {res.get('message', '')}")
-        types = {str(c.get("type")) for c in errors}
+        types = {str(c.type) for c in errors}
         text = " ".join(evidence)
         if "ComparisonError" in types and "Manifest generation error (cached)" in text:
             cause = "Argo CD keeps a cached manifest-generation error: a hard refresh drops the cache"

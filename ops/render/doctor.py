@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ops.doctor.finding import Finding, Remedy, Severity
+from ops.incident.doctor.finding import Finding, Remedy, Severity
 
 if TYPE_CHECKING:
-    from ops.console import Consoles
-    from ops.doctor.run import Diagnosis, RemedyResult
+    from ops.incident.doctor.run import Diagnosis, RemedyResult
+    from ops.render.console import Consoles
 
 
 def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> dict[str, Any]:

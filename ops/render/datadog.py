@@ -6,8 +6,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ops.console import Consoles
-    from ops.datadog import Agents, ContainerTrouble, Rollout, StackStatus
+    from ops.kube.fields import Rollout
+    from ops.render.console import Consoles
+    from ops.stacks.datadog import Agents, ContainerTrouble, StackStatus
 
 STATUS_OUTPUTS = ("table", "json")
 

@@ -1,4 +1,4 @@
-"""`invoke status`: the platform at a glance, computed from snapshots (ops/snapshot.py).
+"""`invoke status`: the platform at a glance, computed from snapshots (ops/incident/snapshot.py).
 
     status = platform_status(take_snapshots(kubes, Reads.of(settings, STATUS_KINDS)))
 
@@ -18,16 +18,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops.errors import ExitCode, OpsError
-from ops.snapshot import (
-    ContextRead,
+from ops.incident.snapshot import ContextRead, Snapshot
+from ops.kube.fields import (
+    NO_CONDITION,
+    Condition,
     Json,
-    Snapshot,
     condition,
     conditions_of,
+    daemonset_rollout,
+    deployment_rollout,
     labels_of,
     name_of,
     namespace_of,
+    owned_by,
+    pod_ready,
+    restarts,
 )
+from ops.names import KRATIX_NAMESPACE, PROMISE_NAME_LABEL, StackRef
 
 STATUS_KINDS = frozenset(
     {
@@ -47,7 +54,6 @@ STATUS_KINDS = frozenset(
         "externalsecrets",
     }
 )
-KRATIX_CONTROLLER_NAMESPACE = "kratix-platform-system"
 Row = Mapping[str, Any]
 Columns = tuple[tuple[str, str], ...]  # (HEADER, json key)
 
@@ -90,15 +96,6 @@ class PlatformStatus:
 
 
 # namespaces of DatadogStacks -------------------------------------------------------------------
-@dataclass(frozen=True)
-class StackRef:
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-
 @functools.lru_cache(maxsize=16)
 def stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     """Each Datadog target namespace -> the DatadogStack it belongs to (None when that is unknown).
@@ -109,22 +106,15 @@ def stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     if snap.readable("namespaces"):
         for ns in snap.items("namespaces"):
             labels = labels_of(ns)
-            if labels.get("kratix.io/promise-name") != snap.promise_name:
+            if labels.get(PROMISE_NAME_LABEL) != snap.promise_name:
                 continue
-            owner = labels.get("kratix.io/resource-name")
-            found[name_of(ns)] = StackRef(labels.get("kratix.io/resource-namespace", ""), owner) if owner else None
+            found[name_of(ns)] = StackRef.of_labels(labels, "")
     if snap.readable("datadogstacks"):
         for stack in snap.items("datadogstacks"):
             target = (stack.get("status") or {}).get("targetNamespace")
             if target:
                 found[str(target)] = StackRef(namespace_of(stack), name_of(stack))
     return found
-
-
-def stack_of_labels(labels: Mapping[str, str], namespace: str) -> StackRef | None:
-    """The DatadogStack named by Kratix labels (a pipeline pod's, a Work's), in `namespace` by default."""
-    name = labels.get("kratix.io/resource-name")
-    return StackRef(labels.get("kratix.io/resource-namespace") or namespace, name) if name else None
 
 
 # sections ---------------------------------------------------------------------------------------
@@ -147,7 +137,7 @@ def cluster_status(read: ContextRead) -> ClusterStatus:
             exit_code=int(err.exit_code) if err else ExitCode.FAILED,
         )
     nodes = snap.items("nodes")
-    ready = sum(1 for n in nodes if (condition(n, "Ready") or {}).get("status") == "True")
+    ready = sum(1 for n in nodes if (condition(n, "Ready") or NO_CONDITION).status == "True")
     sections = (
         applications(snap),
         kratix_controller(snap),
@@ -174,12 +164,12 @@ def _section(snap: Snapshot, heading: tuple[str, str, str], columns: Columns, ro
     return Section(key, title, spec.kind, spec.group, columns, tuple({"context": snap.context, **r} for r in rows))
 
 
-def _ready_word(cond: Json | None) -> str:
-    return str(cond.get("status")) if cond else "Unknown"
+def _ready_word(cond: Condition | None) -> str:
+    return cond.status if cond else "Unknown"
 
 
-def _message(cond: Json | None) -> str:
-    return str(cond.get("message") or "") if cond else ""
+def _message(cond: Condition | None) -> str:
+    return cond.message if cond else ""
 
 
 APPLICATION_COLUMNS: Columns = (
@@ -204,7 +194,7 @@ def applications(snap: Snapshot) -> Section:
         if not message and operation.get("phase") in {"Failed", "Error"}:
             message = operation.get("message") or ""
         if not message and conds:
-            message = conds[0].get("message") or ""
+            message = conds[0].message or ""
         return {
             "namespace": namespace_of(app),
             "name": name_of(app),
@@ -230,11 +220,11 @@ def sync_policy(spec: Mapping[str, Any]) -> str:
     return "Auto-Prune" if automated.get("prune") else "Auto"
 
 
-def conditions_summary(conds: list[Json]) -> str:
+def conditions_summary(conds: tuple[Condition, ...]) -> str:
     """`ComparisonError`, `SyncError(2)`, or `<none>`, as `argocd app list` prints them."""
     counts: dict[str, int] = {}
     for cond in conds:
-        counts[str(cond.get("type"))] = counts.get(str(cond.get("type")), 0) + 1
+        counts[cond.type] = counts.get(cond.type, 0) + 1
     if not counts:
         return "<none>"
     return ",".join(t if n == 1 else f"{t}({n})" for t, n in counts.items())
@@ -250,20 +240,15 @@ def kratix_controllers(snap: Snapshot) -> list[Json]:
     return [
         d
         for d in snap.items("deployments")
-        if namespace_of(d) == KRATIX_CONTROLLER_NAMESPACE
+        if namespace_of(d) == KRATIX_NAMESPACE
         and ("controller-manager" in name_of(d) or labels_of(d).get("control-plane") == "controller-manager")
     ]
 
 
-def replicas_ready(deployment: Json) -> tuple[int, int]:
-    status = deployment.get("status") or {}
-    desired = (deployment.get("spec") or {}).get("replicas", 1)
-    return int(status.get("readyReplicas") or 0), int(desired if desired is not None else 1)
-
-
 def kratix_controller(snap: Snapshot) -> Section:
     def row(d: Json) -> Row:
-        ready, desired = replicas_ready(d)
+        rollout = deployment_rollout(d)
+        ready, desired = rollout.ready, rollout.wanted
         return {
             "namespace": namespace_of(d),
             "name": name_of(d),
@@ -364,8 +349,8 @@ STACK_COLUMNS: Columns = (
 def stack_status_word(stack: Json) -> str:
     """The DatadogStack STATUS printer column: the Reconciled condition's message (Pending, Failing...)."""
     reconciled = condition(stack, "Reconciled")
-    if reconciled and reconciled.get("message"):
-        return str(reconciled["message"])
+    if reconciled and reconciled.message:
+        return reconciled.message
     return "Pending"
 
 
@@ -516,7 +501,7 @@ def externalsecrets(snap: Snapshot) -> Section:
             "name": name_of(es),
             "store": (spec.get("secretStoreRef") or {}).get("name", ""),
             "refreshInterval": spec.get("refreshInterval") or "1h0m0s",
-            "status": str(ready.get("reason") or "") if ready else "",
+            "status": str(ready.reason or "") if ready else "",
             "ready": _ready_word(ready),
         }
 
@@ -534,10 +519,6 @@ AGENT_COLUMNS: Columns = (
 )
 
 
-def _pod_ready(pod: Json) -> bool:
-    return (condition(pod, "Ready") or {}).get("status") == "True"
-
-
 def datadog_agents(snap: Snapshot) -> Section:
     """Agent pods per Datadog namespace: DaemonSet ready/desired, cluster agent ready/desired, restarts."""
     readable = all(snap.readable(k) for k in ("pods", "daemonsets", "deployments"))
@@ -552,24 +533,19 @@ def datadog_agents(snap: Snapshot) -> Section:
     def row(namespace: str, stack: StackRef | None) -> Row:
         pods = snap.pods_in(namespace)
         if namespace in daemonsets:
-            statuses = [ds.get("status") or {} for ds in daemonsets[namespace]]
-            ready = sum(int(s.get("numberReady") or 0) for s in statuses)
-            desired = sum(int(s.get("desiredNumberScheduled") or 0) for s in statuses)
+            rollouts = [daemonset_rollout(ds) for ds in daemonsets[namespace]]
+            ready, desired = sum(r.ready for r in rollouts), sum(r.wanted for r in rollouts)
         else:
-            agents = [p for p in pods if not _owned_by(p, "ReplicaSet")]
-            ready, desired = sum(map(_pod_ready, agents)), len(agents)
-        cluster = [replicas_ready(d) for d in deployments.get(namespace, [])]
-        restarts = sum(
-            int(s.get("restartCount") or 0)
-            for p in pods
-            for s in (p.get("status") or {}).get("containerStatuses") or []
-        )
+            agents = [p for p in pods if not owned_by(p, "ReplicaSet")]
+            ready, desired = sum(map(pod_ready, agents)), len(agents)
+        cluster = [(r.ready, r.wanted) for r in map(deployment_rollout, deployments.get(namespace, []))]
+        restart_count = sum(restarts(p) for p in pods)
         return {
             "namespace": namespace,
             "stack": str(stack) if stack else "",
             "agents": f"{ready}/{desired}",
             "clusterAgent": f"{sum(r for r, _ in cluster)}/{sum(d for _, d in cluster)}" if cluster else "-",
-            "restarts": restarts,
+            "restarts": restart_count,
         }
 
     rows = [row(ns, stack) for ns, stack in sorted(stack_namespaces(snap).items())] if readable else []
@@ -577,7 +553,3 @@ def datadog_agents(snap: Snapshot) -> Section:
     return Section(
         section.key, section.title, "Pod", "", section.columns, section.rows, section.installed, section.error
     )
-
-
-def _owned_by(obj: Json, kind: str) -> bool:
-    return any(ref.get("kind") == kind for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])

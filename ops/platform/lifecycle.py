@@ -18,22 +18,22 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ops import infra
-from ops.argocd import AppSettings, applications, apply_applications
-from ops.argocd_health import wait_for_applications
 from ops.aws import AwsTarget, caller_identity, session
 from ops.config import Settings
 from ops.confirmation import Confirmation
-from ops.datadog import delete_stack, stacks_to_delete, wait_stacks_gone
 from ops.errors import BadInput, OpsError
 from ops.kube import KubeTarget, connect, installed_groups
 from ops.kube.errors import CrdMissing
 from ops.kube.objects import Applied
-from ops.kubeconfig import default_path, describe_cluster, merge_kubeconfig, read_kubeconfig
-from ops.platform_config import PlatformConfig, apply_all, kratix_objects, secret_store_objects
+from ops.platform import infra
+from ops.platform.argocd import AppSettings, applications, apply_applications
+from ops.platform.argocd_sync import wait_for_applications
+from ops.platform.kubeconfig import default_path, describe_cluster, merge_kubeconfig, read_kubeconfig
+from ops.platform.stores import PlatformConfig, apply_all, kratix_objects, secret_store_objects
 from ops.programs import TOFU, Program, ProgramMissing, Runner
-from ops.promise import apply_promise, delete_promise, load_promise, wait_for_promise, wait_promise_gone
 from ops.repository import ARGOCD_APPS, PROMISE_FILE
+from ops.stacks.datadog import delete_stack, stacks_to_delete, wait_stacks_gone
+from ops.stacks.promise import apply_promise, delete_promise, load_promise, wait_for_promise, wait_promise_gone
 from ops.steps import Done, Step
 from ops.wait import Progress
 

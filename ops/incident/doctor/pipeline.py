@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ops.doctor.common import DOCS, finding, kubectl, rerun_remedy
-from ops.doctor.finding import Finding, Severity, Subject
-from ops.doctor.registry import check
-from ops.snapshot import (
-    PIPELINE_LOGS,
+from ops.incident.doctor.common import DOCS, finding, kubectl, rerun_remedy
+from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.registry import check
+from ops.incident.snapshot import PIPELINE_LOGS, Snapshot
+from ops.kube.fields import (
     Json,
-    Snapshot,
     condition,
     condition_line,
     container_statuses,
@@ -26,7 +25,7 @@ from ops.snapshot import (
 )
 
 if TYPE_CHECKING:
-    from ops.doctor.aws_keys import ApiKeysReader
+    from ops.incident.doctor.aws_keys import ApiKeysReader
 
 STUCK_AFTER_SECONDS = 15 * 60
 NEEDS = {"datadogstacks", "pods", PIPELINE_LOGS}
@@ -99,10 +98,10 @@ def pipeline_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     found = []
     for stack in snap.items("datadogstacks"):
         completed = condition(stack, "ConfigureWorkflowCompleted")
-        if not completed or completed.get("reason") != "ConfigureWorkflowFailed":
+        if not completed or completed.reason != "ConfigureWorkflowFailed":
             continue
         subject, ns = _subject(stack), namespace_of(stack)
-        evidence = [condition_line(completed) + f" ({snap.age(completed.get('lastTransitionTime'))} ago)"]
+        evidence = [condition_line(completed) + f" ({snap.age(completed.last_transition_time)} ago)"]
         message = (stack.get("status") or {}).get("message")
         if message:
             evidence.append(f"status.message: {message}")
@@ -169,10 +168,10 @@ def pipeline_stuck(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
         completed = condition(stack, "ConfigureWorkflowCompleted")
         ns, name = namespace_of(stack), name_of(stack)
         if completed is not None:
-            if completed.get("reason") != "PipelinesInProgress":
+            if completed.reason != "PipelinesInProgress":
                 continue
-            seconds = snap.seconds_since(completed.get("lastTransitionTime"))
-            head = condition_line(completed) + f" for {snap.age(completed.get('lastTransitionTime'))}"
+            seconds = snap.seconds_since(completed.last_transition_time)
+            head = condition_line(completed) + f" for {snap.age(completed.last_transition_time)}"
         else:  # Kratix never started: no condition at all
             created = (stack.get("metadata") or {}).get("creationTimestamp")
             seconds = snap.seconds_since(created)

@@ -20,7 +20,7 @@ from ops.wait import Observation, Tick
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ops.console import Consoles
+    from ops.render.console import Consoles
 
 
 def _clock_time() -> str:

@@ -1,0 +1,1 @@
+"""The DatadogStack and Promise domain: requests checked, applied, followed to running agents, deleted."""
