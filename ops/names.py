@@ -66,3 +66,7 @@ class StackRef:
         """The request named by Kratix's labels (a pipeline pod's, a Work's, a namespace's)."""
         name = labels.get(RESOURCE_NAME_LABEL)
         return cls(labels.get(RESOURCE_NAMESPACE_LABEL) or namespace, name) if name else None
+
+# Fleet: the label on a Kratix Destination that names the cluster it stands for; a DatadogStack's
+# `spec.clusterName` selects it (the pipeline writes it as a destination selector).
+CLUSTER_LABEL = "kratix-ops/cluster"
