@@ -67,6 +67,7 @@ class StackRef:
         name = labels.get(RESOURCE_NAME_LABEL)
         return cls(labels.get(RESOURCE_NAMESPACE_LABEL) or namespace, name) if name else None
 
+
 # Fleet: the label on a Kratix Destination that names the cluster it stands for; a DatadogStack's
 # `spec.clusterName` selects it (the pipeline writes it as a destination selector).
 CLUSTER_LABEL = "kratix-ops/cluster"

@@ -18,7 +18,6 @@ key names the moment they arrive: no value is kept, printed or logged.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,6 +42,7 @@ from ops.kube.fields import (
     namespace_of,
     parse_time,
 )
+from ops.kube.reads import get_json, list_json, log_tail
 from ops.names import (
     ARGOCD_GROUP,
     ESO_GROUP,
@@ -336,28 +336,9 @@ def take_snapshots(kubes: Iterable[Kube], reads: Reads, *, clock: Clock = _now) 
         return tuple(pool.map(one, kubes))
 
 
-def _get_json(kube: Kube, call: ApiCall, path: str, query: list[tuple[str, str]] | None = None) -> Json:
-    """GET a path; the JSON body as a dict (parsed straight from the bytes, no model classes)."""
-
-    def send() -> Json:
-        response = kube.api_client.call_api(
-            path,
-            "GET",
-            query_params=query or [],
-            header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"],
-            _return_http_data_only=True,
-            _preload_content=False,
-        )
-        data = json.loads(response.data)
-        return data if isinstance(data, dict) else {}
-
-    return kube.call(call, send)
-
-
 def _server_version(kube: Kube) -> str | None:
     try:
-        return str(_get_json(kube, ApiCall("get", "", "Version"), "/version").get("gitVersion") or "") or None
+        return str(get_json(kube, ApiCall("get", "", "Version"), "/version").get("gitVersion") or "") or None
     except OpsError:
         return None  # the lists say whether the cluster can be read; a missing version is no reason to stop
 
@@ -367,12 +348,11 @@ def _list(kube: Kube, spec: KindSpec) -> Listing:
     if spec.label_selector:
         query.append(("labelSelector", spec.label_selector))
     try:
-        body = _get_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query)
+        items = list_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query)
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
         return Listing(spec, error=err.message)
-    items = body.get("items") or []
     for item in items:
         _trim(item, spec)
     return Listing(spec, tuple(items))
@@ -411,7 +391,7 @@ def _wanted_secrets(listings: Mapping[str, Listing], reads: Reads) -> list[tuple
 def _secret_keys(kube: Kube, namespace: str, name: str) -> SecretKeys:
     path = f"/api/v1/namespaces/{quote(namespace)}/secrets/{quote(name)}"
     try:
-        body = _get_json(kube, ApiCall("get", "", "Secret", namespace, name), path)
+        body = get_json(kube, ApiCall("get", "", "Secret", namespace, name), path)
     except NotFound:
         return SecretKeys(namespace, name, found=False)
     except OpsError as err:
@@ -451,26 +431,8 @@ def _wanted_logs(listings: Mapping[str, Listing], reads: Reads) -> list[tuple[Js
 
 
 def _log_tail(kube: Kube, namespace: str, pod: str, container: str, previous: bool) -> LogTail:
-    path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
-    query = [("container", container), ("tailLines", str(LOG_TAIL_LINES))]
-    if previous:
-        query.append(("previous", "true"))
-
-    def send() -> str:
-        response = kube.api_client.call_api(
-            path,
-            "GET",
-            query_params=query,
-            header_params={"Accept": "text/plain"},
-            auth_settings=["BearerToken"],
-            _return_http_data_only=True,
-            _preload_content=False,
-        )
-        return bytes(response.data).decode("utf-8", errors="replace")
-
     try:
-        text = kube.call(ApiCall("get", "", "Pod/log", namespace, pod), send)
+        lines = log_tail(kube, namespace, pod, container, LOG_TAIL_LINES, previous=previous)
     except OpsError as err:
         return LogTail(namespace, pod, container, (), previous, err.message)
-    lines = tuple(line for line in text.splitlines() if line.strip())
-    return LogTail(namespace, pod, container, lines[-LOG_TAIL_LINES:], previous)
+    return LogTail(namespace, pod, container, lines, previous)

@@ -152,6 +152,22 @@ class ApiError(OpsError):
         self.reason = reason
 
 
+class GarbledAnswer(OpsError):
+    """An answer that is not what the call expects (not JSON, not an object, a list without items).
+
+    Never read as "nothing there": a destructive step that needed the read must not go on.
+    """
+
+    exit_code = ExitCode.API_UNREACHABLE
+
+    def __init__(self, call: ApiCall, server: str, what: str) -> None:
+        super().__init__(
+            f"{call} at {server}: the API server answered with something that is not JSON of the expected shape"
+            f" ({what}); a proxy or load balancer in the way may have answered instead"
+        )
+        self.call = call
+
+
 def one_line(text: str) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."

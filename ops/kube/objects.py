@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ops.kube.errors import ApiCall, CrdMissing, NotFound
+from ops.kube.errors import ApiCall, CrdMissing, GarbledAnswer, NotFound
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
@@ -138,7 +138,9 @@ def _request(
             auth_settings=["BearerToken"],
             _return_http_data_only=True,
         )
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            raise GarbledAnswer(call, kube.server, f"a {type(data).__name__}, not a JSON object")
+        return data
 
     return kube.call(call, send)
 

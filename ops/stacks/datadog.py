@@ -23,7 +23,7 @@ from datadog_configure.naming import target_namespace
 from datadog_configure.request import DEFAULT_ENVIRONMENT, DatadogStackRequest, InvalidRequest, Tier, parse_request
 from ops.config import Settings
 from ops.errors import BadInput, OpsError
-from ops.kube.errors import ApiCall, CrdMissing, one_line
+from ops.kube.errors import CrdMissing, one_line
 from ops.kube.fields import (
     Rollout,
     container_statuses,
@@ -36,6 +36,7 @@ from ops.kube.fields import (
     seconds_since,
 )
 from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
+from ops.kube.reads import log_tail
 from ops.names import AGENT_DAEMONSET, CLUSTER_AGENT, StackRef
 from ops.stacks.kratix import RequestPhase, RequestProgress, request_progress
 from ops.stacks.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
@@ -255,24 +256,11 @@ def container_trouble(kube: Kube, pod: Mapping[str, Any], tail_lines: int = LOG_
         log_error = ""
         if not state.startswith("waiting"):
             try:
-                tail = read_log_tail(kube, namespace, pod_name, name, tail_lines, previous=previous)
+                tail = log_tail(kube, namespace, pod_name, name, tail_lines, previous=previous)
             except OpsError as err:
                 log_error = err.message
         return ContainerTrouble(namespace, pod_name, name, state, message, tail, log_error)
     return None
-
-
-def read_log_tail(
-    kube: Kube, namespace: str, pod: str, container: str, lines: int, *, previous: bool = False
-) -> tuple[str, ...]:
-    def read() -> str:
-        kwargs: dict[str, Any] = {"container": container, "tail_lines": lines}
-        if previous:
-            kwargs["previous"] = True
-        return str(kube.core.read_namespaced_pod_log(pod, namespace, **kwargs) or "")
-
-    text = kube.call(ApiCall("get", "", "Pod log", namespace, pod), read)
-    return tuple(text.splitlines()[-lines:])
 
 
 def diagnose_pipeline(
