@@ -1,4 +1,4 @@
-"""Objects shaped like what Kratix, the pipeline and the Kubernetes controllers write (reference/kratix.md 2-3).
+"""Objects shaped like what Kratix, the pipeline and the Kubernetes controllers write (https://docs.kratix.io/main/reference/resources/status-events).
 
 The emulator runs no controllers: tests seed these states, and change them (re-seed) to play one.
 

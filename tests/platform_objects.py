@@ -1,7 +1,8 @@
 """Objects shaped like the real controllers write them, for `status`, `doctor` and the benchmark.
 
-Conditions, reasons, messages, labels and names follow ../shared/reference/ (kratix.md §2-3,
-external-secrets-flux-argocd.md, datadog-chart.md): a healthy platform is `healthy_platform()`;
+Conditions, reasons, messages, labels and names follow what the controllers write
+(https://docs.kratix.io/main/reference/resources/status-events, https://external-secrets.io/latest/api/externalsecret/,
+https://fluxcd.io/flux/components/helm/helmreleases/, the Datadog chart): a healthy platform is `healthy_platform()`;
 each broken state a check must find is a small change to one of these objects.
 
     kube.install_crd(*platform_crds())

@@ -5,7 +5,8 @@
     password = initial_admin_password(kube)
     forward = check_port_forward(kube, port=8080)                       # then port_forward(runner, ...)
 
-Facts (../shared/reference/external-secrets-flux-argocd.md §3): the password is key `password` of Secret
+Facts (https://argo-cd.readthedocs.io/en/stable/getting_started/#4-login-using-the-cli): the password is key
+`password` of Secret
 `argocd-initial-admin-secret`, which is gone once the password was changed; `svc/argocd-server` serves the
 UI with TLS on 443.
 """

@@ -5,7 +5,8 @@
     write = put_json_secret(session, target, datadog_secret_name("dev"), keys.document(), ...)
 
 A value travels only inside boto3's request body (TLS). It never appears in output, in an exception
-message, in a log, on disk or in a process's arguments (the seed passed it to the aws CLI in argv);
+message, in a log, on disk or in a process's arguments (the Taskfile of github.com/NoNickeD/kratix-demo
+passed it to the aws CLI in argv);
 comparing with the stored value happens in memory and only "unchanged" or "updated" is said.
 """
 

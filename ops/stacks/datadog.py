@@ -7,7 +7,7 @@ delete them, and list them with their agents.
 
 The request is validated with the pipeline's own `parse_request` before anything is written, so a bad
 flag is refused with the words the pipeline would use. A failed pipeline is explained from its pod,
-found by the labels Kratix puts on it (reference/kratix.md section 2.1).
+found by the labels Kratix puts on it (https://docs.kratix.io/main/reference/resources/workflows).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 
 A request goes Pending -> Configuring (pipelines run) -> Scheduling (works written and scheduled)
 -> Ready, or Failed. The exact condition types, reasons and messages are Kratix's
-(reference/kratix.md section 3). `Reconciled` is read last: it can keep saying `WorkflowPending`
+(https://docs.kratix.io/main/reference/resources/status-events). `Reconciled` is read last: it can keep
+saying `WorkflowPending`
 after the pipelines succeeded while the request really waits on its works (kratix PR #903).
 Pure functions over the objects' JSON: no client, no I/O.
 """

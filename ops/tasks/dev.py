@@ -13,8 +13,8 @@ GATES: tuple[tuple[str, str], ...] = (
     ("ruff lint", "ruff check ."),
     ("ruff format", "ruff format --check ."),
     ("mypy", "mypy"),
-    ("import layers", "lint-imports"),
-    ("tests", "pytest"),
+    ("import layers", "lint-imports --no-logo"),
+    ("tests", "pytest -rs"),  # -rs: the reason of every skip, in the summary
 )
 
 
@@ -67,3 +67,72 @@ def readme(c: Context, check_only: bool = False) -> None:
         raise Exit("README.md is out of date: run `invoke readme`", code=1)
     path.write_text(wanted)
     print("README.md: tier table regenerated")
+
+
+VENDORED_CRDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # project -> (GitHub repository, folder in it, files), as vendor/crds/README.md lists them
+    "kratix": (
+        "syntasso/kratix",
+        "config/crd/bases",
+        tuple(
+            f"platform.kratix.io_{kind}.yaml"
+            for kind in (
+                "bucketstatestores", "destinations", "dryruns", "gitstatestores", "healthrecords",
+                "promisereleases", "promiserevisions", "promises", "resourcebindings", "workplacements", "works",
+            )
+        ),
+    ),
+    "external-secrets": (
+        "external-secrets/external-secrets",
+        "config/crds/bases",
+        tuple(f"external-secrets.io_{k}.yaml" for k in ("clustersecretstores", "externalsecrets", "secretstores")),
+    ),
+    "flux-helm": ("fluxcd/helm-controller", "config/crd/bases", ("helm.toolkit.fluxcd.io_helmreleases.yaml",)),
+    "flux-source": (
+        "fluxcd/source-controller",
+        "config/crd/bases",
+        tuple(f"source.toolkit.fluxcd.io_{k}.yaml" for k in ("helmcharts", "helmrepositories", "ocirepositories")),
+    ),
+    "argocd": (
+        "argoproj/argo-cd",
+        "manifests/crds",
+        tuple(f"{kind}-crd.yaml" for kind in ("application", "applicationset", "appproject")),
+    ),
+}  # fmt: skip
+
+
+@task(
+    help={
+        "project": "kratix, external-secrets, flux-helm, flux-source or argocd",
+        "ref": "the release tag or commit to take the CRDs from (e.g. v0.140.0)",
+        "dry_run": "list the URLs, download nothing",
+    }
+)
+def vendor_crds(c: Context, project: str, ref: str, dry_run: bool = False) -> None:
+    """Refresh a project's vendored CRDs (vendor/crds/) from a release, where GitHub is reachable.
+
+    Every file is downloaded first; the folder changes only when all of them arrived.
+    Example: invoke vendor-crds --project kratix --ref v0.140.0
+    """
+    import urllib.request
+    from pathlib import Path
+
+    with reported_errors():
+        one_of("--project", project, list(VENDORED_CRDS))
+    repo, folder, files = VENDORED_CRDS[project]
+    folder_of = {"flux-helm": "flux", "flux-source": "flux"}
+    target = Path(__file__).resolve().parents[2] / "vendor" / "crds" / folder_of.get(project, project)
+    urls = [f"https://raw.githubusercontent.com/{repo}/{ref}/{folder}/{name}" for name in files]
+    if dry_run:
+        print("\n".join(f"would fetch: {url} -> {target / name}" for url, name in zip(urls, files, strict=True)))
+        return
+    fetched: dict[str, bytes] = {}
+    for url, name in zip(urls, files, strict=True):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:  # https URLs built above
+                fetched[name] = response.read()
+        except OSError as err:
+            raise Exit(f"error: {url}: {err}; nothing was changed", code=12) from None
+    for name, body in fetched.items():
+        (target / name).write_bytes(body)
+    print(f"vendor/crds: {len(fetched)} files of {repo} at {ref}; update the table in vendor/crds/README.md")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 
 from ops.errors import OpsError
+
+if TYPE_CHECKING:
+    from ops.config import Settings
 
 
 @contextmanager
@@ -20,7 +23,7 @@ def reported_errors() -> Iterator[None]:
         raise Exit(f"error: {err.message}", code=int(err.exit_code)) from err
 
 
-def settings_of(c: Context) -> Any:
+def settings_of(c: Context) -> Settings:
     from ops.config import Settings
 
     return Settings.from_config(c.config)

@@ -6,9 +6,10 @@ Heavy imports (rich, kubernetes) happen inside the functions: importing tasks.py
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ops.config import Settings
     from ops.confirmation import Confirmation
     from ops.kube import Kube
     from ops.programs import Runner
@@ -55,9 +56,13 @@ def connect_kube(kubeconfig: str | None, context: str | None) -> Kube:
     return connect(KubeTarget(Path(kubeconfig).expanduser() if kubeconfig else None, context))
 
 
-def with_overrides(settings: Any, **flags: str | None) -> Any:
+def with_overrides(settings: Settings, **flags: str | None) -> Settings:
     """Settings with the flags that were given (None: keep invoke.yaml's value)."""
-    return dataclasses.replace(settings, **{name: value for name, value in flags.items() if value})
+    given = {name: value for name, value in flags.items() if value}
+    unknown = sorted(set(given) - {f.name for f in dataclasses.fields(settings) if f.type in ("str", "str | None")})
+    if unknown:
+        raise TypeError(f"not a text setting: {', '.join(unknown)}")  # a programming error, not user input
+    return dataclasses.replace(settings, **given)  # type: ignore[arg-type]  # text fields only, checked above
 
 
 def say(consoles: Consoles, text: str) -> None:

@@ -65,7 +65,8 @@ def test_flags_become_a_request_with_only_what_was_given(settings: Settings) -> 
 def test_the_state_store_folder_follows_kratixs_nested_by_metadata_layout(settings: Settings) -> None:
     obj = yaml.safe_load((ROOT / "promises" / "examples" / "full-tier.yaml").read_text())
 
-    assert workload_group_id() == "5058f"  # seen in the seed's state store for the default group "."
+    # seen in github.com/NoNickeD/kratix-demo's state store for the default group "."
+    assert workload_group_id() == "5058f"
     assert state_store_folder(obj, settings) == Path(
         "gitops/platform/resources/default/datadog-stack/production/instance-configure/5058f"
     )

@@ -74,7 +74,8 @@ def test_extra_tags_and_site_reach_the_chart(tmp_path: Path) -> None:
 
 
 def test_the_helm_values_hold_one_datadog_key_so_cluster_name_and_tags_reach_the_chart(tmp_path: Path) -> None:
-    # The seed pasted text and produced two `datadog:` keys; YAML loaders silently kept the second one.
+    # github.com/NoNickeD/kratix-demo pasted text and produced two `datadog:` keys; YAML loaders silently
+    # kept the second one.
     class StrictLoader(yaml.SafeLoader):
         pass
 

@@ -11,7 +11,7 @@ from datadog_configure.quantity import bytes_of, format_cpu, format_memory, mill
 
 MI = 2**20
 
-# The seed demo's tier settings that decide the container set, with its only resources (agent,
+# The tier settings of github.com/NoNickeD/kratix-demo that decide the container set, with its only resources (agent,
 # and trace-agent in standard/full): the reference renders of chart 3.240.0 came from these.
 SEED_FEATURES: dict[str, dict[str, Any]] = {
     "minimal": {
@@ -58,7 +58,7 @@ SEED_CONTAINERS: dict[str, dict[str, Any]] = {
     | {"traceAgent": resources("200m", "384Mi", "500m", "768Mi")},
 }
 
-# From rendering the real chart 3.240.0 with the seed's values (shared/reference/datadog-chart.md).
+# From rendering the real chart 3.240.0 with the values of github.com/NoNickeD/kratix-demo (https://github.com/DataDog/helm-charts/tree/datadog-3.240.0/charts/datadog).
 REFERENCE = {
     "minimal": (["agent", "trace-agent", "system-probe"], 256, 512, ["trace-agent", "system-probe"]),
     "standard": (

@@ -2,7 +2,8 @@
 
 Sync status is `Synced|OutOfSync|Unknown` (Unknown comes with a ComparisonError), health
 `Healthy|Progressing|Degraded|Suspended|Missing|Unknown`; conditions have a type and a message
-only; `...Error` types are errors (external-secrets-flux-argocd.md §3). The safe remedy is a hard
+only; `...Error` types are errors (https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/ and
+https://github.com/argoproj/argo-cd/blob/master/pkg/apis/application/v1alpha1/types.go). The safe remedy is a hard
 refresh (annotation `argocd.argoproj.io/refresh: hard`), which also drops Argo CD's manifest cache.
 """
 

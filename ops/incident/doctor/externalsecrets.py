@@ -1,7 +1,7 @@
 """Check 5: External Secrets that do not sync, stores that are not valid, and the AWS secret itself.
 
 ESO's Ready condition only says `SecretSyncedError: could not get secret data from provider`; the
-real error is in the newest Warning event `UpdateFailed` (external-secrets-flux-argocd.md §1.2-1.6).
+real error is in the newest Warning event `UpdateFailed` (https://external-secrets.io/latest/api/externalsecret/).
 Through boto3 the check also looks at `datadog/<env>/api-keys`: does it exist, and does it have
 both properties `api-key` and `app-key` (names only, never values).
 """
@@ -34,7 +34,7 @@ API_KEYS = re.compile(r"^datadog/(?P<env>[^/]+)/api-keys$")
 ASSUMED_ROLE = re.compile(r"assumed-role/(?P<role>[^/\s]+)/(?P<session>[^\s]+)")
 REQUIRED_PROPERTIES = ("api-key", "app-key")
 
-# Substrings of the UpdateFailed error -> what it means (external-secrets-flux-argocd.md §6).
+# Substrings of the UpdateFailed error -> what it means (from ESO's provider errors: https://github.com/external-secrets/external-secrets/tree/main/pkg/provider/aws).
 _CAUSES = (
     ("does not exist in secret", "a property the ExternalSecret reads is missing from the AWS secret"),
     ("Secret does not exist", "the AWS secret does not exist under that name in that region and account"),

@@ -2,7 +2,7 @@
 Secrets missing, and any other HelmRelease that is not ready.
 
 helm-controller v2's conditions (`Ready`, `Released`, `Stalled`) and reasons (`ValuesError`,
-`InstallFailed`, `RetriesExceeded`...) are in external-secrets-flux-argocd.md §2.
+`InstallFailed`, `RetriesExceeded`...) are in https://fluxcd.io/flux/components/helm/helmreleases/#conditions.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Kratix itself: the DatadogStack Promise not available, the Kratix controller not running.
 
-A Promise's `Available` condition (`PromiseAvailable` / `PromiseUnavailable`, kratix.md §3.2) gates
+A Promise's `Available` condition (`PromiseAvailable` / `PromiseUnavailable`,
+https://docs.kratix.io/main/reference/promises/status-events) gates
 every request; the controller Deployment `kratix-platform-controller-manager` runs in
 `kratix-platform-system` (installed by the Argo CD Application `kratix`).
 """

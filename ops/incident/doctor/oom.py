@@ -1,7 +1,8 @@
 """Check 6: containers the kernel killed for memory (OOMKilled, exit code 137).
 
 Read from the last termination state: an OOM-looping container shows `CrashLoopBackOff` now and
-`OOMKilled` only in `lastState.terminated` (diagnosis-tools.md §5, k8sgpt PR #792). The fix goes
+`OOMKilled` only in `lastState.terminated` (k8sgpt reads it there too:
+https://github.com/k8sgpt-ai/k8sgpt/pull/792). The fix goes
 into the tier values file the pipeline renders (Git), never `kubectl set resources`: Flux reverts it.
 """
 

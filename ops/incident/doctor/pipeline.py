@@ -1,6 +1,7 @@
 """Check 1: a DatadogStack whose configure pipeline failed, or has been running for too long.
 
-Kratix says so on the request (`ConfigureWorkflowCompleted`, kratix.md §3.1) but names only the
+Kratix says so on the request (`ConfigureWorkflowCompleted`,
+https://docs.kratix.io/main/reference/resources/status-events) but names only the
 pipeline; the failing container and its last log lines are on the pipeline pod, found by Kratix's
 labels (`kratix.io/promise-name`, `kratix.io/resource-name`, `kratix.io/pipeline-name`).
 """

@@ -35,7 +35,8 @@ def check(id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False)
 
 
 def all_checks() -> tuple[Check, ...]:
-    """Every check, in the order the seed's troubleshooting table and the issue list them."""
+    """Every check, in the order the troubleshooting table of github.com/NoNickeD/kratix-demo lists them,
+    then the rest."""
     from ops.incident.doctor import (
         argocd,
         externalsecrets,

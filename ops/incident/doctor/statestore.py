@@ -3,7 +3,8 @@
 The raw writer error is on the WorkPlacement (`WriteSucceeded=False WorkloadsFailedWrite: <err>`),
 the store's own state on the GitStateStore's `Ready` condition (`SecretNotFound`,
 `ErrorInitialisingWriter`, `ErrorValidatingPermissions`), and what the credentials Secret must
-hold depends on the store's `authMethod` (kratix.md §3.4-3.6, §4.1). The Secret is read for its
+hold depends on the store's `authMethod` (https://docs.kratix.io/main/reference/statestore/gitstatestore).
+The Secret is read for its
 key names only.
 """
 
@@ -30,7 +31,7 @@ from ops.kube.fields import NO_CONDITION, Json, condition, condition_line, name_
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
 
-# Keys each auth method needs in the Secret (kratix.md §4.1).
+# Keys each auth method needs in the Secret (https://docs.kratix.io/main/reference/statestore/gitstatestore).
 AUTH_KEYS = {
     "basicAuth": ("password",),
     "ssh": ("sshPrivateKey", "knownHosts"),
