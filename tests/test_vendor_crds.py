@@ -26,7 +26,9 @@ def test_every_vendored_project_is_in_the_readme_with_its_commit() -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args], check=False, cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_a_dry_run_names_each_url_and_target_and_fetches_nothing() -> None:
