@@ -10,7 +10,7 @@ import yaml
 
 from ops.config import Settings
 
-pytest_plugins = ["tests.kube.fixtures", "tests.aws", "tests.programs", "tests.kratix_objects"]
+pytest_plugins = ["tests.kube.fixtures", "tests.aws", "tests.programs", "tests.objects", "tests.tasks.inprocess"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE_DIR = ROOT / "promises" / "pipelines" / "datadog-configure"

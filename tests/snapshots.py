@@ -18,7 +18,9 @@ from ops.incident.doctor.run import reads_for
 from ops.incident.snapshot import Reads, Snapshot, take_snapshot
 from ops.kube import KubeTarget, RetryPolicy, connect
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import platform_crds
+from tests.objects import (
+    platform_crds,
+)
 
 QUICK = RetryPolicy(attempts=2, max_seconds=2.0, first_wait=0.01, max_wait=0.02, jitter=0.0)
 

@@ -12,7 +12,9 @@ from ops.errors import BadInput, ExitCode
 from ops.render.console import Consoles
 from ops.render.wait import PlainProgress, wait_view
 from ops.wait import Observation, Tick, WaitTimeout, check_timeout, wait_until
-from tests.kratix_objects import Script
+from tests.objects import (
+    Script,
+)
 
 CONFIGURING = Observation(done=False, phase="Configuring", detail="pipeline instance-configure Running")
 READY = Observation(done=True, phase="Ready", detail="DaemonSet datadog 3/3 ready")

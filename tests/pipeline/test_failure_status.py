@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import datadog_stack
-from tests.kratix_objects import datadog_stack_crd
 from tests.kube.emulator import EmulatorThread
+from tests.objects import (
+    datadog_stack_crd,
+)
 from tests.pipeline.contract import run_pipeline
 
 

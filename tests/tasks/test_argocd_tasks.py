@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.kube.emulator import INLINE_CRDS, EmulatorThread
-from tests.ops.test_argocd import NAMES, SERVER, free_port, initial_secret
+from tests.ops.platform.test_argocd import NAMES, SERVER, free_port, initial_secret
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.cli import invoke
 from tests.tasks.inprocess import run_task

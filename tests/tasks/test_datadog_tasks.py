@@ -1,5 +1,5 @@
 """`invoke datadog.*` against a local API server: the first test and the terminal one run the real command line
-in a subprocess, the others run the same tasks in-process (tests.kratix_objects.run_task)."""
+in a subprocess, the others run the same tasks in-process (tests.tasks.inprocess.TaskRunner)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from kubernetes.client import CoreV1Api
 
-from tests.kratix_objects import (
+from tests.kube.emulator import EmulatorThread
+from tests.objects import (
     STACK_API,
-    TaskRunner,
     agents_daemonset,
     cluster_agent_deployment,
     configuring,
@@ -20,17 +20,14 @@ from tests.kratix_objects import (
     datadog_stack_crd,
     namespace,
     pipeline_failed,
-    pipeline_pod,
     reconciled,
-    run_task,
+    request_pipeline_pod,
     stack,
     works_pending,
 )
-from tests.kube.emulator import EmulatorThread
 from tests.tasks.cli import invoke
+from tests.tasks.inprocess import TaskRunner
 from tests.tasks.terminal import at_a_terminal
-
-__all__ = ["run_task"]  # a fixture
 
 TARGET = "datadog-team-a-production-abc123"
 STACK_PATH = "/apis/platform.srekubecraft.io/v1alpha1/namespaces/team-a/datadogstacks/production"
@@ -47,8 +44,8 @@ def env(kube: EmulatorThread, kubeconfig: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def cli(env: dict[str, str], run_task: TaskRunner) -> TaskRunner:
-    return run_task
+def cli(env: dict[str, str], kube_tasks: TaskRunner) -> TaskRunner:
+    return kube_tasks
 
 
 def ready_agents() -> list[dict[str, object]]:
@@ -119,9 +116,9 @@ def test_bad_input_is_refused_before_anything_is_sent(
 
 
 def test_without_the_promise_it_says_to_install_it(
-    kube: EmulatorThread, kubeconfig: Path, run_task: TaskRunner
+    kube: EmulatorThread, kubeconfig: Path, kube_tasks: TaskRunner
 ) -> None:
-    run = run_task("datadog.minimal")
+    run = kube_tasks("datadog.minimal")
 
     assert run.code == 14
     assert run.stderr == (
@@ -167,7 +164,7 @@ def test_an_unreachable_api_server_is_named(cli: TaskRunner) -> None:
 def test_a_failed_pipeline_shows_the_failing_container_and_its_last_log_lines(
     kube: EmulatorThread, cli: TaskRunner
 ) -> None:
-    kube.seed(stack(status=pipeline_failed()), pipeline_pod())
+    kube.seed(stack(status=pipeline_failed()), request_pipeline_pod())
     kube.set_pod_log(
         "team-a",
         POD,

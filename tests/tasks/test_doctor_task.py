@@ -11,7 +11,7 @@ import pytest
 
 from tests.aws import MotoServer
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     KEYS_SECRET,
     REFUSED,
     Stack,

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from tests.aws import MotoServer
-from tests.ops.test_kubeconfig import ARN, create_cluster
+from tests.ops.platform.test_kubeconfig import ARN, create_cluster
 from tests.tasks.inprocess import run_task
 
 

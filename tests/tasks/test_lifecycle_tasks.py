@@ -16,9 +16,14 @@ import pytest
 from ops.kube import KubeTarget, connect
 from ops.kube.objects import ObjectRef, list_objects, patch_object
 from tests.aws import MotoServer
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, promise, stack
 from tests.kube.emulator import INLINE_CRDS, EmulatorThread, crd_manifest
+from tests.objects import (
+    datadog_stack_crd,
+    promise,
+    stack,
+)
 from tests.programs import Programs
+from tests.tasks.inprocess import TaskRunner
 
 SETUP_STEPS = [
     "preflight",
@@ -104,12 +109,12 @@ def states(stdout: str) -> dict[str, str]:
 
 
 def test_setup_dry_run_prints_the_plan_and_touches_nothing(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
     moto_server: MotoServer,
 ) -> None:
-    run = run_task("setup", "--dry-run")
+    run = kube_tasks("setup", "--dry-run")
 
     assert run.code == 0, run.stderr
     assert [line.split(".", 1)[1].split(":")[0].strip() for line in run.stdout.splitlines()[1:]] == SETUP_STEPS
@@ -119,7 +124,7 @@ def test_setup_dry_run_prints_the_plan_and_touches_nothing(
 
 
 def test_setup_runs_every_step_in_order_and_a_second_run_skips_them_all(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
     kubeconfig: Path,
@@ -127,7 +132,7 @@ def test_setup_runs_every_step_in_order_and_a_second_run_skips_them_all(
     programs.when("tofu", "plan", exit=2)  # the first plans have changes
 
     with argo_cd_and_kratix(kubeconfig):
-        first = run_task("setup", "--yes", "--context", "kind-a", "--timeout", "20")
+        first = kube_tasks("setup", "--yes", "--context", "kind-a", "--timeout", "20")
 
     assert first.code == 0, first.stderr
     assert list(states(first.stdout)) == SETUP_STEPS
@@ -158,7 +163,7 @@ def test_setup_runs_every_step_in_order_and_a_second_run_skips_them_all(
 
     programs.reset()  # plans without changes from now on
     platform.forget_requests()
-    second = run_task("setup", "--yes", "--context", "kind-a", "--timeout", "20")
+    second = kube_tasks("setup", "--yes", "--context", "kind-a", "--timeout", "20")
 
     assert second.code == 0, second.stderr
     assert {step: state for step, state in states(second.stdout).items() if state != "skipped"} == {
@@ -171,13 +176,13 @@ def test_setup_runs_every_step_in_order_and_a_second_run_skips_them_all(
 
 
 def test_a_wait_that_times_out_stops_setup_and_the_next_run_resumes(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
     kubeconfig: Path,
 ) -> None:
     with argo_cd_and_kratix(kubeconfig, healthy=False):
-        failed = run_task("setup", "--yes", "--context", "kind-a", "--timeout", "0.5")
+        failed = kube_tasks("setup", "--yes", "--context", "kind-a", "--timeout", "0.5")
 
     assert failed.code == 18
     error = failed.stderr.strip().splitlines()[-1]
@@ -198,7 +203,7 @@ def test_a_wait_that_times_out_stops_setup_and_the_next_run_resumes(
             {"status": {"health": {"status": "Healthy", "message": ""}}},
         )
     with argo_cd_and_kratix(kubeconfig):
-        resumed = run_task("setup", "--yes", "--context", "kind-a", "--timeout", "20")
+        resumed = kube_tasks("setup", "--yes", "--context", "kind-a", "--timeout", "20")
 
     assert resumed.code == 0, resumed.stderr
     assert states(resumed.stdout)["argocd.apps"] == "skipped"
@@ -207,11 +212,11 @@ def test_a_wait_that_times_out_stops_setup_and_the_next_run_resumes(
 
 
 def test_a_malformed_region_stops_setup_at_preflight_before_anything_runs(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
 ) -> None:
-    run = run_task("setup", "--yes", env={"INVOKE_CLUSTER_REGION": "Frankfurt"})
+    run = kube_tasks("setup", "--yes", env={"INVOKE_CLUSTER_REGION": "Frankfurt"})
 
     assert run.code == 2
     assert "error: preflight failed: cluster.region: 'Frankfurt' is not allowed; an AWS region" in run.stderr
@@ -220,14 +225,14 @@ def test_a_malformed_region_stops_setup_at_preflight_before_anything_runs(
 
 
 def test_expired_aws_credentials_stop_setup_at_preflight(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
     moto_server: MotoServer,
 ) -> None:
     moto_server.fail_next("ExpiredToken", "The security token included in the request is expired", status=403)
 
-    run = run_task("setup", "--yes")
+    run = kube_tasks("setup", "--yes")
 
     assert run.code == 15
     assert (
@@ -237,13 +242,13 @@ def test_expired_aws_credentials_stop_setup_at_preflight(
 
 
 def test_teardown_without_a_terminal_or_yes_changes_nothing(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
 ) -> None:
     platform.seed(stack())
 
-    run = run_task("teardown")
+    run = kube_tasks("teardown")
 
     assert run.code == 20
     assert "needs confirmation and stdin is not a terminal" in run.stderr
@@ -252,7 +257,7 @@ def test_teardown_without_a_terminal_or_yes_changes_nothing(
 
 
 def test_teardown_deletes_the_stacks_first_then_the_promise_argo_cd_and_the_cluster(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
     kubeconfig: Path,
@@ -260,7 +265,7 @@ def test_teardown_deletes_the_stacks_first_then_the_promise_argo_cd_and_the_clus
     platform.seed(promise(), stack(name="production", namespace="team-a"))
     programs.when("tofu", "plan", exit=2)
 
-    run = run_task("teardown", "--yes", "--context", "kind-a", "--timeout", "5")
+    run = kube_tasks("teardown", "--yes", "--context", "kind-a", "--timeout", "5")
 
     assert run.code == 0, run.stderr
     assert states(run.stdout) == dict.fromkeys(TEARDOWN_STEPS, "done")
@@ -274,13 +279,13 @@ def test_teardown_deletes_the_stacks_first_then_the_promise_argo_cd_and_the_clus
 
 
 def test_a_resumed_teardown_skips_the_cluster_steps_once_the_cluster_is_gone(
-    run_task: TaskRunner,
+    kube_tasks: TaskRunner,
     platform: EmulatorThread,
     programs: Programs,
 ) -> None:
     programs.set_outputs(None)  # iac/ has no state: the cluster was destroyed
 
-    run = run_task("teardown", "--yes", "--context", "kind-a")
+    run = kube_tasks("teardown", "--yes", "--context", "kind-a")
 
     assert run.code == 0, run.stderr
     assert states(run.stdout) == dict.fromkeys(TEARDOWN_STEPS, "skipped")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ops.test_pipeline_image import DAEMON_DOWN, REPOSITORY, real_revision
+from tests.ops.stacks.test_pipeline_image import DAEMON_DOWN, REPOSITORY, real_revision
 from tests.programs import Programs, only_stand_ins_on_path, programs  # noqa: F401
 from tests.tasks.inprocess import run_task
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.kube.emulator import EmulatorThread
-from tests.ops.test_platform_config import PLATFORM_CRDS, ROLE, service_account
+from tests.ops.platform.test_stores import PLATFORM_CRDS, ROLE, service_account
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.inprocess import run_task
 

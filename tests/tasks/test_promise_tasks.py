@@ -1,5 +1,5 @@
 """`invoke promise.apply` and `invoke promise.delete` against a local API server: the first test runs the real
-command line in a subprocess, the others run the same tasks in-process (tests.kratix_objects.run_task)."""
+command line in a subprocess, the others run the same tasks in-process (tests.tasks.inprocess.TaskRunner)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.kratix_objects import TaskRunner, controller, datadog_stack_crd, promise, run_task, stack
 from tests.kube.emulator import EmulatorThread, crd
+from tests.objects import (
+    controller,
+    datadog_stack_crd,
+    promise,
+    stack,
+)
 from tests.tasks.cli import invoke
+from tests.tasks.inprocess import TaskRunner
 
 PROMISE_API = "platform.kratix.io/v1alpha1"
 PROMISE_PATH = "/apis/platform.kratix.io/v1alpha1/promises/datadog-stack"
-
-
-__all__ = ["run_task"]  # a fixture
 
 
 @pytest.fixture
@@ -26,8 +29,8 @@ def env(kube: EmulatorThread, kubeconfig: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def cli(env: dict[str, str], run_task: TaskRunner) -> TaskRunner:
-    return run_task
+def cli(env: dict[str, str], kube_tasks: TaskRunner) -> TaskRunner:
+    return kube_tasks
 
 
 def test_apply_waits_until_kratix_says_available_and_a_second_run_changes_nothing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.aws import MotoServer
-from tests.ops.test_secrets import API_KEY, APP_KEY, stored, writes
+from tests.ops.platform.test_secrets import API_KEY, APP_KEY, stored, writes
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.tasks.cli import Invocation, invoke
 from tests.tasks.inprocess import run_task

@@ -15,7 +15,13 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, healthy_platform, install_failed, platform_crds, replace
+from tests.objects import (
+    Stack,
+    healthy_platform,
+    install_failed,
+    platform_crds,
+    replace,
+)
 from tests.tasks.cli import invoke
 
 PROD = Stack("production", "team-a", tier="full", env="prod")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ops.incident.doctor.finding import Subject
 from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     KRATIX_NS,
     Stack,
     destination,

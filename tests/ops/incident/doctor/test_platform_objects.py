@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.platform_objects import (
+from tests.objects import (
     Stack,
     app_condition,
     argocd_app,
@@ -32,6 +32,7 @@ def every_custom_object() -> list[dict[str, object]]:
         git_state_store(ready=False, reason="SecretNotFound", message="Secret git-credentials not found"),
         destination(ready=False),
         promise(available=False),
+        promise(available=None, name="unreconciled"),
         cluster_secret_store(ready=False),
         argocd_app("kratix-config", sync="Unknown", conditions=[app_condition("ComparisonError", "boom")]),
         stack_external_secret(PROD, ready=False),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ops.stacks.kratix import PromisePhase, RequestPhase, promise_progress, request_progress
-from tests.kratix_objects import (
-    condition,
+from tests.objects import (
+    cond,
     configuring,
     pending,
     pipeline_failed,
@@ -78,7 +78,7 @@ def test_pipelines_and_works_done_is_ready_with_the_pipeline_s_message() -> None
 
 def test_failing_works_fail_the_request() -> None:
     status = reconciled()
-    status["conditions"][1] = condition(
+    status["conditions"][1] = cond(
         "WorksSucceeded", "False", "WorksFailing", "Some works associated with this resource failed: [w1]"
     )
 
@@ -99,9 +99,9 @@ def test_a_status_for_an_older_generation_is_not_taken_as_ready() -> None:
 
 
 def test_paused_and_suspended_requests_say_so() -> None:
-    paused: dict[str, Any] = {"conditions": [condition("Reconciled", "Unknown", "PausedReconciliation", "Paused")]}
+    paused: dict[str, Any] = {"conditions": [cond("Reconciled", "Unknown", "PausedReconciliation", "Paused")]}
     suspended = configuring()
-    suspended["conditions"][1] = condition("Reconciled", "Unknown", "WorkflowSuspended", "Suspended")
+    suspended["conditions"][1] = cond("Reconciled", "Unknown", "WorkflowSuspended", "Suspended")
     suspended["kratix"]["workflows"]["pipelines"][0].update(phase="Suspended", message="waiting for approval")
 
     assert request_progress(stack(status=paused)).phase is RequestPhase.PAUSED
@@ -117,7 +117,7 @@ def test_a_promise_that_cannot_fulfil_requests_keeps_the_request_pending() -> No
     status = {
         "message": "Pending",
         "conditions": [
-            condition(
+            cond(
                 "PromiseAvailable", "False", "PromiseRequirementsNotInstalled", "Promise Requirements are not installed"
             )
         ],
@@ -165,9 +165,7 @@ def test_a_promise_without_status_is_pending_and_one_with_only_status_status_is_
 def test_a_promise_whose_workflow_failed_has_failed() -> None:
     obj = promise(available=False)
     obj["status"]["conditions"].append(
-        condition(
-            "ConfigureWorkflowCompleted", "False", "ConfigureWorkflowFailed", "A Configure Pipeline has failed: deps"
-        )
+        cond("ConfigureWorkflowCompleted", "False", "ConfigureWorkflowFailed", "A Configure Pipeline has failed: deps")
     )
 
     progress = promise_progress(obj)

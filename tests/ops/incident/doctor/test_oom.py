@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Subject
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import Stack, agent_pods, healthy_platform, oom_killed, replace
+from tests.objects import (
+    Stack,
+    agent_pods,
+    healthy_platform,
+    oom_killed,
+    replace,
+)
 from tests.snapshots import run_check
 
 FULL = Stack("production", "team-a", tier="full", env="prod")

@@ -14,7 +14,12 @@ from ops.incident.snapshot import ContextRead, Snapshot
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiUnreachable
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, argocd_app, healthy_platform, replace
+from tests.objects import (
+    Stack,
+    argocd_app,
+    healthy_platform,
+    replace,
+)
 from tests.snapshots import QUICK
 
 OUT_OF_SYNC = argocd_app("kratix-config", sync="OutOfSync")

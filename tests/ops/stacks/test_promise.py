@@ -26,8 +26,15 @@ from ops.stacks.promise import (
     wait_promise_gone,
 )
 from ops.wait import WaitTimeout
-from tests.kratix_objects import PROMISE_FILE, Script, condition, datadog_stack_crd, promise, stack
 from tests.kube.emulator import EmulatorThread, crd
+from tests.objects import (
+    PROMISE_FILE,
+    Script,
+    cond,
+    datadog_stack_crd,
+    promise,
+    stack,
+)
 
 QUICK = RetryPolicy(attempts=2, max_seconds=2.0, first_wait=0.01, max_wait=0.02, jitter=0.0)
 PROMISES = "/apis/platform.kratix.io/v1alpha1/promises"
@@ -164,9 +171,7 @@ def test_a_promise_that_stays_unavailable_times_out_saying_why(client: Kube, kub
 def test_a_promise_whose_workflow_failed_stops_the_wait(client: Kube, kube: EmulatorThread) -> None:
     failed = promise(available=False)
     failed["status"]["conditions"].append(
-        condition(
-            "ConfigureWorkflowCompleted", "False", "ConfigureWorkflowFailed", "A Configure Pipeline has failed: deps"
-        )
+        cond("ConfigureWorkflowCompleted", "False", "ConfigureWorkflowFailed", "A Configure Pipeline has failed: deps")
     )
     kube.seed(failed)
 

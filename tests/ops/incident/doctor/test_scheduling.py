@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Subject
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import Stack, agent_pods, event, healthy_platform, replace, unschedulable
+from tests.objects import (
+    Stack,
+    agent_pods,
+    event,
+    healthy_platform,
+    replace,
+    unschedulable,
+)
 from tests.snapshots import run_check
 
 FULL = Stack("production", "team-a", tier="full", env="prod")

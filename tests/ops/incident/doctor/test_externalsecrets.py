@@ -14,7 +14,7 @@ from ops.incident.doctor.aws_keys import ApiKeysReader
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
 from tests.aws import MotoServer
-from tests.platform_objects import (
+from tests.objects import (
     KEYS_SECRET,
     Stack,
     cluster_secret_store,

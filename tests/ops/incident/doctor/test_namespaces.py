@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Subject
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import Stack, healthy_platform, namespace, replace, terminating
+from tests.objects import (
+    Stack,
+    healthy_platform,
+    namespace,
+    replace,
+    terminating,
+)
 from tests.snapshots import run_check
 
 GONE = Stack("old", "team-a", tier="minimal")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ops.incident.doctor.finding import Subject
 from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     KEYS_SECRET,
     Stack,
     argocd_app,
@@ -134,7 +134,7 @@ def test_a_missing_values_secret_links_the_release_to_its_external_secret(
 
 
 def test_a_values_secret_without_the_key_is_named(snapshot_of: Callable[..., Snapshot]) -> None:
-    from tests.platform_objects import secret
+    from tests.objects import secret
 
     objects = replace(healthy_platform([PROD]), secret(PROD.target, KEYS_SECRET, {"api-key": "x" * 32}, PROD.labels))
     objects = replace(objects, values_error(PROD, key="app-key", reason="key not found"))

@@ -15,7 +15,7 @@ from ops.kube import KubeTarget, connect
 from ops.render.console import Consoles
 from ops.render.status import render_status, status_data
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     Stack,
     agent_pods,
     app_condition,

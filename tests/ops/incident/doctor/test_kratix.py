@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import (
+from tests.objects import (
     KRATIX_NS,
     PROMISE,
     healthy_platform,
@@ -22,7 +22,7 @@ from tests.snapshots import run_check
 
 
 def test_an_unavailable_promise_quotes_its_condition(snapshot_of: Callable[..., Snapshot]) -> None:
-    snap = snapshot_of(replace(healthy_platform(), promise(available=False)))
+    snap = snapshot_of(replace(healthy_platform(), promise(available=False, requirements_met=True)))
 
     [finding] = run_check(snap, "promise-unavailable")
 

@@ -12,7 +12,10 @@ from ops.config import Settings
 from ops.incident.snapshot import Snapshot
 from tests.conftest import invoke_yaml
 from tests.kube.emulator import EmulatorThread, kubeconfig_text
-from tests.platform_objects import Stack, healthy_platform
+from tests.objects import (
+    Stack,
+    healthy_platform,
+)
 from tests.snapshots import read
 
 HEALTHY_STACKS = (

@@ -30,12 +30,13 @@ from ops.stacks.datadog import (
 )
 from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
-from tests.kratix_objects import (
+from tests.kube.emulator import EmulatorThread
+from tests.objects import (
     STACK_API,
     Script,
     agents_daemonset,
     cluster_agent_deployment,
-    condition,
+    cond,
     configuring,
     crash_loop,
     datadog_stack_crd,
@@ -43,13 +44,12 @@ from tests.kratix_objects import (
     namespace,
     pending,
     pipeline_failed,
-    pipeline_pod,
     reconciled,
+    request_pipeline_pod,
     stack,
-    terminated,
+    terminated_state,
     works_pending,
 )
-from tests.kube.emulator import EmulatorThread
 
 QUICK = RetryPolicy(attempts=2, max_seconds=2.0, first_wait=0.01, max_wait=0.02, jitter=0.0)
 STACKS = "/apis/platform.srekubecraft.io/v1alpha1/namespaces/team-a/datadogstacks"
@@ -228,7 +228,7 @@ def test_the_wait_follows_the_request_through_each_phase_to_ready_agents(
 def test_a_failed_pipeline_is_explained_by_its_container_and_log_tail(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    kube.seed(stack(status=pipeline_failed()), pipeline_pod())
+    kube.seed(stack(status=pipeline_failed()), request_pipeline_pod())
     log = [f"INFO: step {n}" for n in range(30)] + ["ERROR: Invalid request: spec.tier: 'huge' is not allowed"]
     kube.set_pod_log("team-a", POD, "\n".join(log) + "\n", container="datadog-configure")
 
@@ -252,8 +252,8 @@ def test_a_failed_pipeline_is_explained_by_its_container_and_log_tail(
 def test_the_newest_pipeline_pod_is_read_and_a_restarted_container_s_last_run_counts(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    old = pipeline_pod(pod_name="old-pod", created="2026-11-24T09:00:00Z")
-    restarted = pipeline_pod(pod_name="new-pod", user_state=crash_loop(), user_last=terminated(2))
+    old = request_pipeline_pod(pod_name="old-pod", created="2026-11-24T09:00:00Z")
+    restarted = request_pipeline_pod(pod_name="new-pod", user_state=crash_loop(), user_last=terminated_state(2))
     kube.seed(stack(status=pipeline_failed(message="Pending")), old, restarted)
     kube.set_pod_log("team-a", "new-pod", "Traceback (most recent call last):\nKeyError: 'spec'\n")
 
@@ -269,7 +269,7 @@ def test_the_newest_pipeline_pod_is_read_and_a_restarted_container_s_last_run_co
 def test_a_log_that_cannot_be_read_does_not_hide_the_failure(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    kube.seed(stack(status=pipeline_failed()), pipeline_pod())
+    kube.seed(stack(status=pipeline_failed()), request_pipeline_pod())
     kube.fail(
         403,
         path="/log",
@@ -289,7 +289,7 @@ def test_a_log_that_cannot_be_read_does_not_hide_the_failure(
 def test_a_pipeline_stuck_pulling_its_image_times_out_saying_so(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    kube.seed(stack(status=configuring()), pipeline_pod(user_state=image_pull_backoff()))
+    kube.seed(stack(status=configuring()), request_pipeline_pod(user_state=image_pull_backoff()))
     script = Script()
 
     with pytest.raises(WaitTimeout) as caught:
@@ -306,7 +306,7 @@ def test_a_pipeline_stuck_pulling_its_image_times_out_saying_so(
 def test_agents_that_do_not_get_ready_time_out_naming_the_workloads_and_a_stuck_pod(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    agent_pod = pipeline_pod(pod_name="datadog-x7k2p", namespace=TARGET, user_state=crash_loop())
+    agent_pod = request_pipeline_pod(pod_name="datadog-x7k2p", namespace=TARGET, user_state=crash_loop())
     agent_pod["metadata"]["labels"] = {"app": "datadog"}
     kube.seed(
         stack(status=reconciled()),
@@ -384,9 +384,9 @@ def test_a_deletion_that_hangs_says_what_holds_it(client: Kube, kube: EmulatorTh
     held = stack(status=reconciled())
     held["metadata"]["finalizers"] = ["kratix.io/delete-workflows"]
     held["status"]["conditions"].append(
-        condition("DeleteWorkflowCompleted", "False", "DeleteWorkflowFailed", "The Delete Pipeline has failed")
+        cond("DeleteWorkflowCompleted", "False", "DeleteWorkflowFailed", "The Delete Pipeline has failed")
     )
-    kube.seed(held, namespace(TARGET, terminating=True))
+    kube.seed(held, namespace(TARGET, terminating_since=600))
 
     with pytest.raises(WaitTimeout) as caught:
         wait_stacks_gone(client, (StackTarget(REF, TARGET),), settings, timeout=10, **instantly())
@@ -396,7 +396,8 @@ def test_a_deletion_that_hangs_says_what_holds_it(client: Kube, kube: EmulatorTh
         "DatadogStack team-a/production (DeleteWorkflowCompleted=False DeleteWorkflowFailed: The Delete Pipeline "
         "has failed; add the label kratix.io/manual-reconciliation=true to re-run it), "
         f"Namespace {TARGET} (NamespaceContentRemaining: Some resources are remaining: "
-        "helmreleases.helm.toolkit.fluxcd.io has 1 resource instances)"
+        "helmreleases.helm.toolkit.fluxcd.io has 1 resource instances; NamespaceFinalizersRemaining: Some "
+        "content in the namespace has finalizers remaining: finalizers.fluxcd.io in 1 resource instances)"
     )
 
 

@@ -16,7 +16,7 @@ from ops.incident.snapshot import EXTRA_READS, MAX_LOG_TAILS, Reads, kind_specs,
 from ops.incident.status import STATUS_KINDS
 from ops.kube import KubeTarget, connect
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     KRATIX_NS,
     Stack,
     event,

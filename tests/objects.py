@@ -1,4 +1,7 @@
-"""Objects shaped like the real controllers write them, for `status`, `doctor` and the benchmark.
+"""The test objects, one module: shaped like the real controllers write them, healthy and broken.
+
+For `status`, `doctor`, the waits and the benchmark. The emulator runs no controllers: tests seed
+these states, and change them (re-seed, or `controller()` while a task runs) to play one.
 
 Conditions, reasons, messages, labels and names follow what the controllers write
 (https://docs.kratix.io/main/reference/resources/status-events, https://external-secrets.io/latest/api/externalsecret/,
@@ -12,18 +15,28 @@ each broken state a check must find is a small change to one of these objects.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import yaml
+
 from datadog_configure.naming import target_namespace
 from datadog_configure.request import InvalidRequest, parse_request
-from tests.kube.emulator import crd_manifest
+from tests.conftest import ROOT, datadog_stack
+from tests.kube.emulator import EmulatorThread, crd_manifest
 
 Json = dict[str, Any]
 PROMISE = "datadog-stack"
+PROMISE_NAME = PROMISE
+PROMISE_FILE = ROOT / "promises" / "promise.yaml"
+WHEN = "2026-11-24T10:00:00Z"  # a fixed time, for states whose age does not matter
 GROUP = "platform.srekubecraft.io"
+STACK_API = f"{GROUP}/v1alpha1"
 PIPELINE = "instance-configure"
 KRATIX_NS = "kratix-platform-system"
 STORE = "aws-secrets-manager"
@@ -73,8 +86,9 @@ def meta(name: str, namespace: str | None = None, *, age: float = 86400, **extra
     return body
 
 
-def cond(type_: str, status: str, reason: str, message: str = "", *, age: float = 3600) -> Json:
-    return {"type": type_, "status": status, "reason": reason, "message": message, "lastTransitionTime": ago(age)}
+def cond(type_: str, status: str, reason: str, message: str = "", *, age: float = 3600, at: str | None = None) -> Json:
+    """A status condition; `at` fixes lastTransitionTime (default: `age` seconds ago)."""
+    return {"type": type_, "status": status, "reason": reason, "message": message, "lastTransitionTime": at or ago(age)}
 
 
 # CRDs ------------------------------------------------------------------------------------------
@@ -127,14 +141,15 @@ def node(name: str, ready: bool = True) -> Json:
     }
 
 
-def namespace(name: str, labels: Mapping[str, str] | None = None) -> Json:
-    return {
+def namespace(name: str, labels: Mapping[str, str] | None = None, *, terminating_since: float | None = None) -> Json:
+    ns = {
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": meta(name, labels={"kubernetes.io/metadata.name": name, **(labels or {})}),
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
     }
+    return ns if terminating_since is None else terminating(ns, since=terminating_since)
 
 
 def terminating(ns: Json, *, since: float, remaining: str = "finalizers.fluxcd.io in 1 resource instances") -> Json:
@@ -256,12 +271,18 @@ def waiting(name: str, image: str, reason: str, message: str) -> Json:
     }
 
 
-def terminated(
-    name: str, image: str, exit_code: int, reason: str = "Error", *, message: str = "", age: float = 60
-) -> Json:
+def terminated_state(exit_code: int, message: str = "", *, reason: str | None = None, age: float = 60) -> Json:
+    """A container's `state` (or `lastState`) after it exited."""
+    reason = reason or ("Completed" if exit_code == 0 else "Error")
     body: Json = {"exitCode": exit_code, "reason": reason, "startedAt": ago(age + 5), "finishedAt": ago(age)}
     if message:
         body["message"] = message
+    return {"terminated": body}
+
+
+def terminated(
+    name: str, image: str, exit_code: int, reason: str = "Error", *, message: str = "", age: float = 60
+) -> Json:
     return {
         "name": name,
         "image": image,
@@ -269,7 +290,7 @@ def terminated(
         "ready": False,
         "started": False,
         "restartCount": 0,
-        "state": {"terminated": body},
+        "state": terminated_state(exit_code, message, reason=reason, age=age),
         "lastState": {},
     }
 
@@ -962,29 +983,46 @@ def app_condition(type_: str, message: str) -> Json:
     return {"type": type_, "message": message, "lastTransitionTime": ago(300)}
 
 
-def promise(*, available: bool = True) -> Json:
-    return {
-        "apiVersion": "platform.kratix.io/v1alpha1",
-        "kind": "Promise",
-        "metadata": meta(PROMISE, labels={"kratix.io/promise-version": "v0.2.0"}),
-        "spec": {"destinationSelectors": [{"matchLabels": {"environment": "platform"}}]},
-        "status": {
-            "status": "Available" if available else "Unavailable",
-            "version": "v0.2.0",
-            "kind": "DatadogStack",
-            "apiVersion": f"{GROUP}/v1alpha1",
-            "message": "Promise configured" if available else "Pending",
-            "workflows": 1,
-            "workflowsSucceeded": 1 if available else 0,
-            "workflowsFailed": 0 if available else 1,
-            "conditions": [
-                cond("Available", "True", "PromiseAvailable", "Ready to fulfil resource requests")
-                if available
-                else cond("Available", "False", "PromiseUnavailable", "Cannot fulfil resource requests", age=900),
-                cond("RequirementsFulfilled", "True", "RequirementsInstalled", "Requirements fulfilled"),
-            ],
-        },
+def promise_manifest() -> Json:
+    doc: Json = yaml.safe_load(PROMISE_FILE.read_text())
+    return doc
+
+
+def promise(available: bool | None = True, *, requirements_met: bool | None = None, **metadata: Any) -> Json:
+    """The Promise from the repository, with the status Kratix writes (None: not reconciled yet).
+
+    Unavailable because its requirements are not installed, unless `requirements_met` says otherwise.
+    """
+    obj = promise_manifest()
+    obj["metadata"].update(metadata)
+    obj["metadata"].setdefault("labels", {})["kratix.io/promise-version"] = "v0.2.0"
+    if available is None:
+        return obj
+    met = available if requirements_met is None else requirements_met
+    state = "Available" if available else "Unavailable"
+    obj["status"] = {
+        "status": state,
+        "kind": "DatadogStack",
+        "apiVersion": f"{GROUP}/v1alpha1",
+        "version": "v0.2.0",
+        "observedGeneration": 1,
+        "message": "Promise configured" if available else "Pending",
+        "workflows": 1,
+        "workflowsSucceeded": 1 if available else 0,
+        "workflowsFailed": 0 if available else 1,
+        "conditions": [
+            cond("Available", "True", "PromiseAvailable", "Ready to fulfil resource requests", at=WHEN)
+            if available
+            else cond("Available", "False", "PromiseUnavailable", "Cannot fulfil resource requests", age=900),
+            cond("RequirementsFulfilled", "True", "RequirementsInstalled", "Requirements fulfilled", at=WHEN)
+            if met
+            else cond(
+                "RequirementsFulfilled", "False", "RequirementsNotInstalled", "Requirements not fulfilled", at=WHEN
+            ),
+        ],
+        "kratix": {"status": state},
     }
+    return obj
 
 
 def git_state_store(
@@ -1077,3 +1115,291 @@ def without(objects: list[Json], kind: str, name: str, namespace: str | None = N
     ]
     assert len(kept) < len(objects), f"no {kind} {namespace}/{name} to remove"
     return kept
+
+
+# ------------------------------------------------------------------------------------------------
+# A request's states as Kratix writes them, and playing a controller while a task waits.
+# ------------------------------------------------------------------------------------------------
+def datadog_stack_crd() -> Json:
+    """The Promise's API as Kratix installs it: with a status subresource."""
+    promise_doc = yaml.safe_load(PROMISE_FILE.read_text())
+    crd: Json = copy.deepcopy(promise_doc["spec"]["api"])
+    for version in crd["spec"]["versions"]:
+        version["subresources"] = {"status": {}}
+        version["schema"]["openAPIV3Schema"]["properties"]["status"] = {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+        }
+    return crd
+
+
+# ------------------------------------------------------------------------------------------------
+# DatadogStack requests and the statuses Kratix writes on them.
+# ------------------------------------------------------------------------------------------------
+def stack(name: str = "production", namespace: str = "team-a", status: Json | None = None, **spec: Any) -> Json:
+    """A DatadogStack as a user applies it (all fields explicit, as the tasks write them), with a status."""
+    spec = {"tier": "minimal", "environment": "dev", "site": "datadoghq.eu", "tags": [], **spec}
+    obj = datadog_stack(name, namespace, **spec)
+    obj["metadata"].pop("uid")
+    if status is None:
+        obj.pop("status")
+    else:
+        obj["status"] = status
+    return obj
+
+
+def _pipelines(phase: str, message: str = "") -> Json:
+    entry = {"name": PIPELINE, "phase": phase, "lastTransitionTime": WHEN}
+    if message:
+        entry["message"] = message
+    return {"workflows": {"pipelines": [entry]}}
+
+
+def pending() -> Json:
+    return {"message": "Pending"}
+
+
+def configuring() -> Json:
+    """A configure pipeline is running."""
+    return {
+        "message": "Pending",
+        "conditions": [
+            cond(
+                "ConfigureWorkflowCompleted", "False", "PipelinesInProgress", "Pipelines are still in progress", at=WHEN
+            ),
+            cond("Reconciled", "Unknown", "WorkflowPending", "Pending", at=WHEN),
+        ],
+        "kratix": _pipelines("Running"),
+    }
+
+
+def pipeline_failed(
+    message: str = "Invalid request: spec.tier: 'huge' is not allowed; one of minimal, standard, full",
+) -> Json:
+    """The configure pipeline failed; our pipeline published the reason in status.message first."""
+    return {
+        "message": message,
+        "conditions": [
+            cond(
+                "ConfigureWorkflowCompleted",
+                "False",
+                "ConfigureWorkflowFailed",
+                f"A Configure Pipeline has failed: {PIPELINE}",
+                at=WHEN,
+            ),
+            cond("Reconciled", "False", "ConfigureWorkflowFailed", "Failing", at=WHEN),
+        ],
+        "kratix": _pipelines("Failed"),
+    }
+
+
+def works_pending(target_namespace: str = "datadog-team-a-production-abc123") -> Json:
+    """Pipelines done, works not ready; Reconciled still says WorkflowPending (kratix PR #903)."""
+    return {
+        "message": "Datadog minimal tier configured",
+        "targetNamespace": target_namespace,
+        "conditions": [
+            cond("ConfigureWorkflowCompleted", "True", "PipelinesExecutedSuccessfully", "Pipelines completed", at=WHEN),
+            cond(
+                "WorksSucceeded",
+                "Unknown",
+                "WorksPending",
+                "Some works associated with this resource are not ready: [production-instance-configure-5058f]",
+                at=WHEN,
+            ),
+            cond("Reconciled", "Unknown", "WorkflowPending", "Pending", at=WHEN),
+        ],
+        "kratix": _pipelines("Succeeded"),
+    }
+
+
+def reconciled(target_namespace: str = "datadog-team-a-production-abc123", tier: str = "minimal") -> Json:
+    return {
+        "message": f"Datadog {tier} tier configured",
+        "tier": tier,
+        "environment": "dev",
+        "targetNamespace": target_namespace,
+        "conditions": [
+            cond("ConfigureWorkflowCompleted", "True", "PipelinesExecutedSuccessfully", "Pipelines completed", at=WHEN),
+            cond(
+                "WorksSucceeded", "True", "WorksSucceeded", "All works associated with this resource are ready", at=WHEN
+            ),
+            cond("Reconciled", "True", "Reconciled", "Reconciled", at=WHEN),
+        ],
+        "kratix": _pipelines("Succeeded"),
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Pods, DaemonSets, Deployments.
+# ------------------------------------------------------------------------------------------------
+def _container(name: str, state: Json, ready: bool = False, last: Json | None = None) -> Json:
+    status = {"name": name, "image": f"example/{name}", "ready": ready, "restartCount": 0, "state": state}
+    if last is not None:
+        status["lastState"] = last
+        status["restartCount"] = 1
+    return status
+
+
+def request_pipeline_pod(
+    stack_name: str = "production",
+    namespace: str = "team-a",
+    *,
+    user_state: Json | None = None,
+    user_last: Json | None = None,
+    pod_name: str = "kratix-datadog-stack-production-instance-configure-7xk2p",
+    created: str = WHEN,
+    pipeline: str = PIPELINE,
+) -> Json:
+    """A configure pipeline pod as Kratix's Job creates it: reader, our container, work-writer; status-writer.
+
+    By default our container `datadog-configure` exited 1 with the pipeline's termination message.
+    """
+    if user_state is None:
+        user_state = terminated_state(
+            1, "Invalid request: spec.tier: 'huge' is not allowed; one of minimal, standard, full"
+        )
+    waiting = {"waiting": {"reason": "PodInitializing"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": pod_name,
+            "namespace": namespace,
+            "creationTimestamp": created,
+            "labels": {
+                "kratix.io/promise-name": PROMISE_NAME,
+                "kratix.io/resource-name": stack_name,
+                "kratix.io/pipeline-name": pipeline,
+                "kratix.io/workflow-type": "resource",
+                "kratix.io/workflow-action": "configure",
+                "app.kubernetes.io/managed-by": "Kratix",
+            },
+        },
+        "spec": {
+            "initContainers": [
+                {"name": n, "image": f"example/{n}"} for n in ("reader", "datadog-configure", "work-writer")
+            ],
+            "containers": [{"name": "status-writer", "image": "example/status-writer"}],
+            "restartPolicy": "OnFailure",
+        },
+        "status": {
+            "phase": "Pending",
+            "initContainerStatuses": [
+                _container("reader", terminated_state(0)),
+                _container("datadog-configure", user_state, last=user_last),
+                _container("work-writer", waiting),
+            ],
+            "containerStatuses": [_container("status-writer", waiting)],
+        },
+    }
+
+
+def image_pull_backoff() -> Json:
+    return {
+        "waiting": {
+            "reason": "ImagePullBackOff",
+            "message": 'Back-off pulling image "ghcr.io/example/kratix-datadog-pipeline:0.1.0"',
+        }
+    }
+
+
+def crash_loop() -> Json:
+    return {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s restarting failed container"}}
+
+
+def agents_daemonset(namespace: str, desired: int = 3, ready: int = 3, updated: int | None = None) -> Json:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "datadog", "namespace": namespace, "generation": 1},
+        "spec": {
+            "selector": {"matchLabels": {"app": "datadog"}},
+            "template": {"metadata": {"labels": {"app": "datadog"}}},
+        },
+        "status": {
+            "currentNumberScheduled": desired,
+            "desiredNumberScheduled": desired,
+            "numberAvailable": ready,
+            "numberReady": ready,
+            "numberMisscheduled": 0,
+            "updatedNumberScheduled": desired if updated is None else updated,
+            "observedGeneration": 1,
+        },
+    }
+
+
+def cluster_agent_deployment(namespace: str, replicas: int = 1, available: int = 1) -> Json:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "datadog-cluster-agent", "namespace": namespace, "generation": 1},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "datadog-cluster-agent"}}},
+        "status": {
+            "observedGeneration": 1,
+            "replicas": replicas,
+            "updatedReplicas": replicas,
+            "readyReplicas": available,
+            "availableReplicas": available,
+        },
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Playing a controller: each sleep of the wait moves the cluster one step on.
+# ------------------------------------------------------------------------------------------------
+class Script:
+    """An injected clock and sleep for wait_until: each sleep advances the clock and runs the next step.
+
+    script = Script([lambda: kube.seed(...), lambda: kube.seed(...)])
+    wait_for_stack(..., clock=script.clock, sleep=script.sleep)
+    """
+
+    def __init__(self, steps: list[Callable[[], Any]] | None = None) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        self._steps: Iterator[Callable[[], Any]] = iter(steps or [])
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        step = next(self._steps, None)
+        if step is not None:
+            step()
+
+
+@contextmanager
+def controller(
+    kube: EmulatorThread,
+    path: str,
+    states: list[Callable[[], Any]],
+    written_by: str = "PATCH",
+    polled: str | None = None,
+) -> Iterator[threading.Thread]:
+    """Play a controller while a task runs: once the task has sent `written_by` to `path`, each time it
+    reads `polled` (default: `path`) again, a poll of its wait, the next state is seeded: it sees each in turn."""
+    stop = threading.Event()
+
+    def play() -> None:
+        while not stop.is_set() and kube.count(written_by, path) == 0:
+            time.sleep(0.005)
+        read = polled or path
+        seen = kube.count("GET", read)
+        for state in states:
+            while not stop.is_set() and kube.count("GET", read) <= seen:
+                time.sleep(0.005)
+            if stop.is_set():
+                return
+            state()
+            seen = kube.count("GET", read)
+
+    thread = threading.Thread(target=play, name="controller", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(5)

@@ -7,7 +7,12 @@ from collections.abc import Callable
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, healthy_platform, replace, stack_external_secret
+from tests.objects import (
+    Stack,
+    healthy_platform,
+    replace,
+    stack_external_secret,
+)
 from tests.snapshots import run_check
 
 

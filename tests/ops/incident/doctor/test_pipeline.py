@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     REFUSED,
     Stack,
     failed_pipeline_pod,

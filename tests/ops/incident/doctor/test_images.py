@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ops.incident.doctor.finding import Subject
 from ops.incident.doctor.images import lowercase_reference
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import (
+from tests.objects import (
     Stack,
     agent_pods,
     event,

@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
-from tests.platform_objects import app_condition, argocd_app, healthy_platform, replace
+from tests.objects import (
+    app_condition,
+    argocd_app,
+    healthy_platform,
+    replace,
+)
 from tests.snapshots import run_check
 
 COMPARISON = (
