@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.kube.emulator import EmulatorThread, kubeconfig_text  # noqa: E402
-from tests.platform_objects import (  # noqa: E402
+from tests.objects import (  # noqa: E402
     REFUSED,
     Stack,
     agent_pods,
