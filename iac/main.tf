@@ -1,7 +1,5 @@
 data "aws_caller_identity" "current" {}
 
-data "aws_partition" "current" {}
-
 data "aws_availability_zones" "available" {
   # Local Zones and Wavelength Zones cannot host EKS control-plane subnets.
   filter {
