@@ -19,6 +19,7 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 module "eks" {
+  #checkov:skip=CKV_TF_1:A registry module, pinned to one exact version; a registry source cannot name a commit hash.
   source  = "terraform-aws-modules/eks/aws"
   version = "21.10.1"
 
