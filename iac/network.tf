@@ -1,4 +1,5 @@
 module "vpc" {
+  #checkov:skip=CKV_TF_1:A registry module, pinned to one exact version; a registry source cannot name a commit hash.
   source  = "terraform-aws-modules/vpc/aws"
   version = "6.5.1"
 

@@ -1,3 +1,7 @@
+# Values that every cluster of the fleet takes (name, version, node groups, endpoint CIDRs, ESO
+# identity, secret names) are validated once, in modules/cluster/variables.tf, for the platform
+# cluster and each workload cluster alike; this file validates what only the root module uses.
+
 variable "region" {
   description = "AWS region of the cluster, e.g. eu-central-1."
   type        = string
@@ -18,23 +22,12 @@ variable "cluster_name" {
   description = "EKS cluster name; also the prefix of the VPC, node group and IAM role names."
   type        = string
   default     = "kratix-demo"
-
-  validation {
-    # IAM names derive from it: the EKS module's "<cluster>-cluster-" role prefix may have at most 38 characters.
-    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,27}$", var.cluster_name)) && !endswith(var.cluster_name, "-")
-    error_message = "cluster_name must be 1-28 characters, start with a letter, contain only letters, digits and hyphens, and not end with a hyphen."
-  }
 }
 
 variable "kubernetes_version" {
   description = "Kubernetes <major>.<minor> version of the EKS control plane, e.g. 1.34."
   type        = string
   default     = "1.34"
-
-  validation {
-    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must look like 1.34 (major.minor, no patch)."
-  }
 }
 
 variable "vpc_cidr" {
@@ -86,32 +79,22 @@ variable "log_retention_days" {
   }
 }
 
-variable "endpoint_public_access" {
-  description = "Expose the Kubernetes API endpoint on the internet (restricted by endpoint_public_access_cidrs)."
-  type        = bool
-  default     = true
+variable "endpoint_public_access_cidrs" {
+  description = "IPv4 CIDRs that may reach the clusters' public API endpoints, e.g. [\"203.0.113.7/32\"]. Empty (the default) turns the public endpoints off: then `invoke kubeconfig`, `invoke setup` and iac/argocd need network reach to the private endpoint (endpoint_private_access_cidrs). No /0."
+  type        = list(string)
+  default     = []
 }
 
-variable "endpoint_public_access_cidrs" {
-  description = "CIDRs allowed to reach the public API endpoint. Narrow this to your own addresses."
+variable "endpoint_private_access_cidrs" {
+  description = "IPv4 CIDRs inside or connected to the VPC (a VPN, a bastion, a CI runner) that may reach the clusters' private API endpoints on 443; the nodes always may."
   type        = list(string)
-  default     = ["0.0.0.0/0"]
-
-  validation {
-    condition     = length(var.endpoint_public_access_cidrs) > 0 && alltrue([for cidr in var.endpoint_public_access_cidrs : can(cidrhost(cidr, 0))])
-    error_message = "endpoint_public_access_cidrs must be a non-empty list of CIDRs such as 203.0.113.7/32."
-  }
+  default     = []
 }
 
 variable "cluster_admin_principal_arns" {
   description = "Extra IAM role/user ARNs given cluster-admin through EKS access entries (the creator is admin already)."
   type        = list(string)
   default     = []
-
-  validation {
-    condition     = alltrue([for arn in var.cluster_admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
-    error_message = "cluster_admin_principal_arns must contain IAM role or user ARNs."
-  }
 }
 
 variable "default_node_group" {
@@ -130,32 +113,6 @@ variable "default_node_group" {
     min_size       = 1
     desired_size   = 2
     max_size       = 4
-  }
-
-  validation {
-    condition     = length(var.default_node_group.instance_types) > 0
-    error_message = "default_node_group.instance_types must list at least one instance type."
-  }
-  validation {
-    condition = (
-      var.default_node_group.min_size >= 0
-      && var.default_node_group.min_size <= var.default_node_group.desired_size
-      && var.default_node_group.desired_size <= var.default_node_group.max_size
-      && var.default_node_group.max_size >= 1
-    )
-    error_message = "default_node_group needs 0 <= min_size <= desired_size <= max_size and max_size >= 1."
-  }
-  validation {
-    condition     = contains(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"], var.default_node_group.ami_type)
-    error_message = "default_node_group.ami_type must be AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD."
-  }
-  validation {
-    condition     = contains(["ON_DEMAND", "SPOT"], var.default_node_group.capacity_type)
-    error_message = "default_node_group.capacity_type must be ON_DEMAND or SPOT."
-  }
-  validation {
-    condition     = var.default_node_group.disk_size_gib >= 20 && var.default_node_group.disk_size_gib <= 16384
-    error_message = "default_node_group.disk_size_gib must be from 20 to 16384."
   }
 }
 
@@ -176,77 +133,57 @@ variable "system_node_group" {
     desired_size   = 2
     max_size       = 3
   }
-
-  validation {
-    condition     = length(var.system_node_group.instance_types) > 0
-    error_message = "system_node_group.instance_types must list at least one instance type."
-  }
-  validation {
-    # Platform components only run here; zero nodes would leave Argo CD and Kratix unschedulable.
-    condition = (
-      var.system_node_group.min_size >= 1
-      && var.system_node_group.min_size <= var.system_node_group.desired_size
-      && var.system_node_group.desired_size <= var.system_node_group.max_size
-    )
-    error_message = "system_node_group needs 1 <= min_size <= desired_size <= max_size."
-  }
-  validation {
-    condition     = contains(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"], var.system_node_group.ami_type)
-    error_message = "system_node_group.ami_type must be AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD."
-  }
-  validation {
-    # Spot interruptions would take the control loops of the whole platform down at once.
-    condition     = var.system_node_group.capacity_type == "ON_DEMAND"
-    error_message = "system_node_group.capacity_type must be ON_DEMAND."
-  }
-  validation {
-    condition     = var.system_node_group.disk_size_gib >= 20 && var.system_node_group.disk_size_gib <= 16384
-    error_message = "system_node_group.disk_size_gib must be from 20 to 16384."
-  }
 }
 
 variable "external_secrets_namespace" {
   description = "Namespace of the External Secrets Operator; its service account is the only one trusted by the ESO role."
   type        = string
   default     = "external-secrets"
-
-  validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.external_secrets_namespace))
-    error_message = "external_secrets_namespace must be a Kubernetes namespace name (DNS label)."
-  }
 }
 
 variable "external_secrets_service_account" {
   description = "Service account of the External Secrets Operator controller (created by the iac/argocd module)."
   type        = string
   default     = "external-secrets"
-
-  validation {
-    condition     = can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.external_secrets_service_account))
-    error_message = "external_secrets_service_account must be a Kubernetes object name."
-  }
 }
 
 variable "datadog_secret_prefix" {
   description = "Secrets Manager name prefix of the Datadog API/app key secrets; ESO may read every secret under it."
   type        = string
   default     = "datadog/"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_+=.@-][A-Za-z0-9/_+=.@-]*/$", var.datadog_secret_prefix))
-    error_message = "datadog_secret_prefix must be a Secrets Manager name prefix ending in '/', without wildcards, e.g. datadog/."
-  }
 }
 
 variable "kratix_git_secret_name" {
   description = "Secrets Manager name of the Kratix state-store git credentials (JSON with username and password)."
   type        = string
   default     = "kratix/git-credentials"
+}
 
-  validation {
-    condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.kratix_git_secret_name)) && !endswith(var.kratix_git_secret_name, "/")
-    error_message = "kratix_git_secret_name must be a Secrets Manager secret name (letters, digits, /_+=.@-), without wildcards."
-  }
+variable "workload_clusters" {
+  description = "Workload clusters to create beside the platform cluster, by name (1-28 characters, like cluster_name). Each gets the platform cluster's settings unless it sets its own, and its own IRSA role for External Secrets (Datadog secrets only)."
+  type = map(object({
+    kubernetes_version = optional(string)
+    default_node_group = optional(object({
+      instance_types = list(string)
+      min_size       = number
+      desired_size   = number
+      max_size       = number
+      ami_type       = optional(string, "AL2023_x86_64_STANDARD")
+      capacity_type  = optional(string, "ON_DEMAND")
+      disk_size_gib  = optional(number, 50)
+    }))
+    system_node_group = optional(object({
+      instance_types = list(string)
+      min_size       = number
+      desired_size   = number
+      max_size       = number
+      ami_type       = optional(string, "AL2023_x86_64_STANDARD")
+      capacity_type  = optional(string, "ON_DEMAND")
+      disk_size_gib  = optional(number, 50)
+    }))
+    tags = optional(map(string), {})
+  }))
+  default = {}
 }
 
 variable "tags" {

@@ -1,6 +1,7 @@
 locals {
-  # Must match local.system_node_taint of the cluster module (../cluster.tf); EKS spells the
-  # effect NO_SCHEDULE, Kubernetes NoSchedule. tests/iac/test_tolerations.py checks both agree.
+  # Must match local.system_node_taint of the cluster module (../modules/cluster/main.tf); EKS
+  # spells the effect NO_SCHEDULE, Kubernetes NoSchedule. tests/iac/test_tolerations.py checks both
+  # agree.
   system_node_toleration = {
     key      = "node-type"
     operator = "Equal"

@@ -14,11 +14,12 @@ GATES: tuple[tuple[str, str], ...] = (
     ("ruff format", "ruff format --check ."),
     ("mypy", "mypy"),
     ("import layers", "lint-imports --no-logo"),
+    ("iac policy", "bash .ci/iac-policy"),  # checkov on iac/, from its own venv (see .checkov.yaml)
     ("tests", "pytest -rs"),  # -rs: the reason of every skip, in the summary
 )
 
 
-@task(help={"only": "run just this gate: ruff lint, ruff format, mypy, import layers or tests"})
+@task(help={"only": "run just this gate: ruff lint, ruff format, mypy, import layers, iac policy or tests"})
 def check(c: Context, only: str | None = None) -> None:
     """Run every quality gate and the test suite (what `.ci/run` runs); exit 1 if any fails.
 

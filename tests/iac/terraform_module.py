@@ -1,8 +1,10 @@
-"""Read an OpenTofu root module's `.tf` files into plain Python, for static checks.
+"""Read an OpenTofu module's `.tf` files into plain Python, for static checks.
 
 python-hcl2 8.x keeps expressions as text (`"${var.region}"`); `RootModule.resolve` replaces
 `var.*` references with variable defaults and `local.*` references with the locals, and leaves
 everything it cannot know (data sources, module outputs, variables without default) as text.
+`RootModule.instance` gives a child module as one module call sees it: its variables take the
+call's arguments (resolved in the caller) as their values.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 CLUSTER_MODULE = REPO / "iac"
 ARGOCD_MODULE = REPO / "iac" / "argocd"
 ROOT_MODULES = (CLUSTER_MODULE, ARGOCD_MODULE)
+# One cluster of the fleet (EKS, node groups, IRSA roles), called by CLUSTER_MODULE.
+FLEET_CLUSTER_MODULE = REPO / "iac" / "modules" / "cluster"
 
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 _REFERENCE = re.compile(r"\$\{(var|local)\.([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+)*)\}")
@@ -35,6 +39,17 @@ class RootModule:
     # (type, name) -> body, for `resource` and `data` blocks
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     data: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # (from, to) addresses of the `moved` blocks
+    moved: list[tuple[str, str]] = field(default_factory=list)
+
+    def instance(self, caller: RootModule, call: str) -> RootModule:
+        """This module as `caller`'s `module "<call>"` block instantiates it."""
+        arguments = caller.resolve(caller.modules[call])
+        variables = {
+            name: {**body, "default": arguments[name]} if name in arguments else body
+            for name, body in self.variables.items()
+        }
+        return RootModule(self.path, variables, self.outputs, self.locals, self.modules, self.resources, self.data)
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """`value` with every resolvable `var.*`/`local.*` reference replaced."""
@@ -89,6 +104,7 @@ def load_root_module(path: Path) -> RootModule:
             module.locals.update(block)
         for block in parsed.get("module", []):
             module.modules.update(block)
+        module.moved.extend((expression(block["from"]), expression(block["to"])) for block in parsed.get("moved", []))
         for kind, target in (("resource", module.resources), ("data", module.data)):
             for block in parsed.get(kind, []):
                 for type_name, bodies in block.items():

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.iac.argocd_applications import CHART_POD_COMPONENTS, at_path, helm_values, load_applications
-from tests.iac.terraform_module import ARGOCD_MODULE, CLUSTER_MODULE, load_root_module
+from tests.iac.terraform_module import ARGOCD_MODULE, CLUSTER_MODULE, FLEET_CLUSTER_MODULE, load_root_module
 
 # EKS node group API spelling -> Kubernetes spelling
 EKS_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 
 
 def system_node_group() -> dict[str, Any]:
-    module = load_root_module(CLUSTER_MODULE)
+    module = load_root_module(FLEET_CLUSTER_MODULE)
     return module.resolve(module.modules["eks"]["eks_managed_node_groups"]["system"])
 
 
@@ -44,8 +44,16 @@ def test_the_system_node_group_is_tainted_node_type_system_no_schedule() -> None
 
 
 def test_the_default_node_group_is_not_tainted() -> None:
-    module = load_root_module(CLUSTER_MODULE)
+    module = load_root_module(FLEET_CLUSTER_MODULE)
     assert "taints" not in module.modules["eks"]["eks_managed_node_groups"]["default"]
+
+
+def test_every_cluster_of_the_fleet_is_an_instance_of_the_module_with_the_taint() -> None:
+    calls = load_root_module(CLUSTER_MODULE).modules
+    assert {name: call["source"] for name, call in calls.items() if name != "vpc"} == {
+        "platform": "./modules/cluster",
+        "workload": "./modules/cluster",
+    }
 
 
 def test_argocd_tolerates_the_taint_of_the_system_node_group() -> None:

@@ -8,7 +8,7 @@ locals {
   }
 
   # Secrets Manager ARNs end in "-" plus six random characters, hence "-??????" for a named secret.
-  secretsmanager_arn_prefix = "arn:${data.aws_partition.current.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:secret:"
+  secretsmanager_arn_prefix = "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:"
 }
 
 data "aws_iam_policy_document" "irsa_trust" {
@@ -37,9 +37,10 @@ data "aws_iam_policy_document" "irsa_trust" {
 }
 
 resource "aws_iam_role" "ebs_csi" {
-  name               = "${var.cluster_name}-ebs-csi"
-  description        = "EBS CSI controller of ${var.cluster_name} (IRSA)"
+  name               = "${var.name}-ebs-csi"
+  description        = "EBS CSI controller of ${var.name} (IRSA)"
   assume_role_policy = data.aws_iam_policy_document.irsa_trust["ebs_csi"].json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "ebs_csi" {
@@ -48,9 +49,10 @@ resource "aws_iam_role_policy_attachment" "ebs_csi" {
 }
 
 resource "aws_iam_role" "vpc_cni" {
-  name               = "${var.cluster_name}-vpc-cni"
-  description        = "VPC CNI (aws-node) of ${var.cluster_name} (IRSA)"
+  name               = "${var.name}-vpc-cni"
+  description        = "VPC CNI (aws-node) of ${var.name} (IRSA)"
   assume_role_policy = data.aws_iam_policy_document.irsa_trust["vpc_cni"].json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "vpc_cni" {
@@ -59,25 +61,36 @@ resource "aws_iam_role_policy_attachment" "vpc_cni" {
 }
 
 resource "aws_iam_role" "external_secrets" {
-  name               = "${var.cluster_name}-external-secrets"
-  description        = "External Secrets Operator of ${var.cluster_name}: read the Datadog and Kratix git secrets (IRSA)"
+  name               = "${var.name}-external-secrets"
+  description        = "External Secrets Operator of ${var.name}: read the Datadog secrets and the named ones (IRSA)"
   assume_role_policy = data.aws_iam_policy_document.irsa_trust["external_secrets"].json
+  tags               = var.tags
 }
 
-# Read-only, two actions, two resource patterns. No ListSecrets (it cannot be scoped to a
-# resource), so ExternalSecrets must name their keys; `dataFrom.find` will be denied.
+# Read-only, two actions, the Datadog prefix and the named secrets only. No ListSecrets (it cannot
+# be scoped to a resource), so ExternalSecrets must name their keys; `dataFrom.find` will be denied.
 data "aws_iam_policy_document" "external_secrets" {
   statement {
-    sid    = "ReadPlatformSecrets"
+    sid    = "ReadDatadogSecrets"
     effect = "Allow"
     actions = [
       "secretsmanager:GetSecretValue",
       "secretsmanager:DescribeSecret",
     ]
-    resources = [
-      "${local.secretsmanager_arn_prefix}${var.datadog_secret_prefix}*",
-      "${local.secretsmanager_arn_prefix}${var.kratix_git_secret_name}-??????",
-    ]
+    resources = ["${local.secretsmanager_arn_prefix}${var.datadog_secret_prefix}*"]
+  }
+
+  # One statement per named secret (the platform cluster: the Kratix git credentials).
+  dynamic "statement" {
+    for_each = var.external_secrets_secret_names
+    content {
+      effect = "Allow"
+      actions = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+      ]
+      resources = ["${local.secretsmanager_arn_prefix}${statement.value}-??????"]
+    }
   }
 }
 

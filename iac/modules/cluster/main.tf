@@ -1,6 +1,6 @@
 locals {
   # The one taint that keeps application pods off the system nodes. Every platform component
-  # (Argo CD in argocd/main.tf, the Applications in gitops/argocd/apps/) tolerates exactly this;
+  # (Argo CD in iac/argocd/main.tf, the Applications in gitops/argocd/apps/) tolerates exactly this;
   # tests/iac/test_tolerations.py fails when they drift apart.
   system_node_taint = {
     key    = "node-type"
@@ -12,16 +12,36 @@ locals {
   }
 }
 
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
 module "eks" {
+  #checkov:skip=CKV_TF_1:A registry module, pinned to one exact version; a registry source cannot name a commit hash.
   source  = "terraform-aws-modules/eks/aws"
   version = "21.10.1"
 
-  name               = var.cluster_name
+  name               = var.name
   kubernetes_version = var.kubernetes_version
 
-  endpoint_public_access       = var.endpoint_public_access
-  endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
+  # Fail closed: the API is reached inside the VPC; the public endpoint exists only for the CIDRs
+  # listed (none by default). Kubernetes still authenticates every caller through IAM.
   endpoint_private_access      = true
+  endpoint_public_access       = length(var.endpoint_public_access_cidrs) > 0
+  endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
+
+  # The private endpoint answers the nodes; these networks (a VPN, a bastion, a CI runner in or
+  # peered with the VPC) may reach it too, on 443 only.
+  security_group_additional_rules = length(var.endpoint_private_access_cidrs) == 0 ? {} : {
+    api_from_operator_networks = {
+      description = "Kubernetes API (private endpoint) from the operator networks"
+      from_port   = 443
+      to_port     = 443
+      cidr_blocks = var.endpoint_private_access_cidrs
+    }
+  }
 
   # The identity that runs `tofu apply` is the first cluster admin (the tasks use it too).
   enable_cluster_creator_admin_permissions = true
@@ -39,8 +59,8 @@ module "eks" {
 
   enable_irsa = true
 
-  vpc_id     = module.vpc.vpc_id
-  subnet_ids = module.vpc.private_subnets
+  vpc_id     = var.vpc_id
+  subnet_ids = var.subnet_ids
 
   enabled_log_types                      = ["api", "audit", "authenticator"]
   cloudwatch_log_group_retention_in_days = var.log_retention_days
@@ -64,6 +84,8 @@ module "eks" {
     }
   }
 
+  tags = var.tags
+
   eks_managed_node_groups = {
     # Application workloads: Datadog stacks, Promise pipelines, team services.
     default = {
@@ -75,7 +97,7 @@ module "eks" {
       desired_size   = var.default_node_group.desired_size
       max_size       = var.default_node_group.max_size
 
-      iam_role_name            = "${var.cluster_name}-default-nodes"
+      iam_role_name            = "${var.name}-default-nodes"
       iam_role_use_name_prefix = false
       # The VPC CNI gets its permissions through IRSA, not through every node's role.
       iam_role_attach_cni_policy = false
@@ -109,7 +131,7 @@ module "eks" {
       desired_size   = var.system_node_group.desired_size
       max_size       = var.system_node_group.max_size
 
-      iam_role_name              = "${var.cluster_name}-system-nodes"
+      iam_role_name              = "${var.name}-system-nodes"
       iam_role_use_name_prefix   = false
       iam_role_attach_cni_policy = false
 
