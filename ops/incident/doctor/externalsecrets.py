@@ -101,7 +101,7 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             fixes.append(f"create or complete the AWS secret: invoke secrets.create --env {env}")
         if "not authorized" in event or "AssumeRole" in event:
             fixes.append(
-                "grant the ESO role secretsmanager:GetSecretValue on datadog/* (iac/iam.tf), then `invoke infra.apply`"
+                "grant the ESO role secretsmanager:GetSecretValue on datadog/* (iac/modules/cluster/iam.tf), then `invoke infra.apply`"
             )
         remedy = force_sync_remedy(subject(es), epoch(snap))
         found.append(
