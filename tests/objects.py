@@ -970,6 +970,13 @@ def argocd_app(
                 "repoURL": "https://github.com/example/kratix-ops.git",
                 "path": f"gitops/{name}",
                 "targetRevision": "main",
+            }
+            if name != "kratix-platform-workloads"
+            else {  # gitops/argocd/apps/kratix-platform-workloads.yaml: what Kratix writes for Destination platform
+                "repoURL": "https://github.com/example/kratix-ops.git",
+                "path": f"gitops/{DESTINATION}",
+                "targetRevision": "main",
+                "directory": {"recurse": True},
             },
             "destination": {"server": "https://kubernetes.default.svc", "namespace": name},
             "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},

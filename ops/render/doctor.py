@@ -1,6 +1,10 @@
-"""Renderers for `invoke doctor`: a block per finding (table) or one JSON document, same fields.
+"""Renderers for `invoke doctor`: a block per incident (table) or one JSON document, same fields.
+
+An incident with one finding on one object is that finding's block; a larger one is headed by its
+root (the object the cause sits on), then the root's own findings, then its symptoms indented.
 
 {"findings": [<Finding.as_json()>...],
+ "incidents": [<Incident.as_json()>...],   # {context, severity, root, cause, fix, findings, symptoms}
  "summary": {"error": 1, "warning": 0, "info": 0, "checks": 23, "contexts": ["kind-a"]},
  "unreadable": [{"context": "dead", "error": "cannot reach the Kubernetes API at ..."}],
  "fixes": [{"context": ..., "action": "hard-refresh", "object": {...}, "patch": {...}, "outcome": "applied"}]}
@@ -11,7 +15,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ops.incident.doctor.common import named
 from ops.incident.doctor.finding import Finding, Remedy, Severity
+from ops.incident.doctor.incidents import Group, Incident
 
 if TYPE_CHECKING:
     from ops.incident.doctor.run import Diagnosis, RemedyResult
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
 def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> dict[str, Any]:
     return {
         "findings": [f.as_json() for f in diagnosis.findings],
+        "incidents": [i.as_json() for i in diagnosis.incidents],
         "summary": {
             **{s.value: diagnosis.count(s) for s in Severity},
             "checks": len(diagnosis.checks),
@@ -39,8 +46,8 @@ def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: 
         return
     from rich.text import Text
 
-    for finding in diagnosis.findings:
-        consoles.out.print(finding_text(finding), soft_wrap=True)  # commands stay whole, to copy
+    for incident in diagnosis.incidents:
+        consoles.out.print(incident_text(incident), soft_wrap=True)  # commands stay whole, to copy
     for u in diagnosis.unreadable:
         consoles.out.print(Text(f"context {u.context} could not be read: {u.error}", style="red"))
     for r in fixes:
@@ -69,6 +76,60 @@ def finding_text(f: Finding) -> Any:
         text.append(f"\n    {line}", style="cyan")
     text.append(f"\n  docs:     {f.docs}\n")
     return text
+
+
+def incident_text(incident: Incident) -> Any:
+    """One finding alone as its block; several under their root, the symptoms indented below it."""
+    from rich.text import Text
+
+    groups = incident.groups
+    if len(groups) == 1 and len(groups[0].objects) == 1:
+        return finding_text(groups[0].finding)
+    text = Text()
+    severity = incident.severity
+    text.append(f"{severity.value.upper():<8}", style=f"bold {severity.colour}")
+    text.append("incident  ", style="bold")
+    text.append(f"{incident.context}  root {incident.root}  ({incident.size} findings)\n")
+    if not incident.causes:
+        text.append(f"  cause:    {incident.lead.cause}")
+        text.append("\n  fix:")
+        for line in incident.fix:
+            text.append(f"\n    {line}", style="cyan")
+        text.append("\n")
+    for group in incident.causes:
+        text.append_text(_indented(finding_text(group.finding), "  "))
+        if len(group.objects) > 1:
+            text.append(f"  on {len(group.objects)} objects: {_objects(group)}\n")
+    if incident.symptoms:
+        text.append(f"  symptoms (caused by {incident.root}):\n")
+    for group in incident.symptoms:
+        f = group.finding
+        text.append(f"    {f.severity.value.upper():<8}", style=f.severity.colour)
+        text.append(f"{f.check}  ", style="bold")
+        text.append(f"{_objects(group)}\n")
+        text.append(f"      symptom:  {f.symptom}\n")
+        if f.evidence:
+            text.append(f"      evidence: {f.evidence[0]}\n")
+        text.append(f"      cause:    {f.cause}\n")
+    return text
+
+
+def _objects(group: Group) -> str:
+    return named([str(o) for o in group.objects])
+
+
+def _indented(block: Any, prefix: str) -> Any:
+    from rich.text import Text
+
+    lines = block.split("\n")
+    out = Text()
+    for index, line in enumerate(lines):
+        if index:
+            out.append("\n")
+        if line.plain:
+            out.append(prefix)
+        out.append_text(line)
+    return out
 
 
 def summary_text(diagnosis: Diagnosis) -> Any:

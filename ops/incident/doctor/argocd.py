@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ops.incident.doctor.common import DOCS, finding, hard_refresh_remedy, named, subject
-from ops.incident.doctor.finding import Finding, Severity
+from ops.incident.doctor.finding import Finding, Remedy, Severity
 from ops.incident.doctor.registry import check
+from ops.incident.doctor.remedies import argocd_diagnosis
 from ops.incident.snapshot import Snapshot
 from ops.kube.fields import Json, conditions_of, name_of
 
@@ -33,6 +34,19 @@ def _resources(app: Json, key: str, values: set[str]) -> list[str]:
             message = (res.get("health") or {}).get("message") if key == "health" else None
             rows.append(f"{res.get('kind')} {where}{res.get('name')}" + (f" ({message})" if message else ""))
     return rows
+
+
+def failed_hooks(app: Json) -> list[str]:
+    """`PreSync hook Job ns/name: <message>` for each hook of the last sync that failed."""
+    operation = (app.get("status") or {}).get("operationState") or {}
+    hooks = []
+    for res in (operation.get("syncResult") or {}).get("resources") or []:
+        failed = res.get("hookPhase") in {"Failed", "Error"} or res.get("status") == "SyncFailed"
+        if res.get("hookType") and failed:
+            where = f"{res['namespace']}/" if res.get("namespace") else ""
+            message = " ".join(str(res.get("message", "")).split())
+            hooks.append(f"{res['hookType']} hook {res.get('kind')} {where}{res.get('name')}: {message}".rstrip(": "))
+    return hooks
 
 
 def _app_commands(app: Json) -> list[str]:
@@ -70,7 +84,12 @@ def argocd_out_of_sync(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findin
             cause = "auto-sync is off: Git changed and nobody synced"
         else:
             cause = "Git and the cluster differ; auto-sync has not caught up, or its last attempt failed"
-        remedy = hard_refresh_remedy(subject(app))
+        refresh = hard_refresh_remedy(subject(app))
+        remedy: Remedy | None = refresh
+        fix = [refresh.command, *_app_commands(app), _git_hint(app)]
+        diagnosed = argocd_diagnosis(app, " ".join(evidence), failed_hooks(app))
+        if diagnosed is not None and not diagnosed.refresh_helps:
+            cause, fix, remedy = diagnosed.cause, [*diagnosed.fix, *_app_commands(app)], None
         found.append(
             finding(
                 snap,
@@ -80,7 +99,7 @@ def argocd_out_of_sync(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findin
                 symptom=f"Application {name_of(app)} is OutOfSync",
                 evidence=evidence,
                 cause=cause,
-                fix=[remedy.command, *_app_commands(app), _git_hint(app)],
+                fix=fix,
                 docs=DOCS["argocd-sync"],
                 remedy=remedy,
             )
@@ -132,7 +151,7 @@ def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
                 f"last sync {operation.get('phase')}: {' '.join(str(operation.get('message', '')).split())}"
             )
             for res in (operation.get("syncResult") or {}).get("resources") or []:
-                if res.get("status") == "SyncFailed":
+                if res.get("status") == "SyncFailed" and not res.get("hookType"):  # hooks: failed_hooks
                     where = f"{res['namespace']}/" if res.get("namespace") else ""
                     evidence.append(f"{res.get('kind')} {where}{res.get('name')} SyncFailed: {res.get('message', '')}")
         types = {str(c.type) for c in errors}
@@ -145,7 +164,16 @@ def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
             cause = "the last sync failed; auto-sync does not retry the same revision"
         else:
             cause = f"Argo CD reports {', '.join(sorted(types))}"
-        remedy = hard_refresh_remedy(subject(app))
+        refresh = hard_refresh_remedy(subject(app))
+        remedy: Remedy | None = refresh
+        fix = [refresh.command, *_app_commands(app)[1:], _git_hint(app)]
+        hooks = failed_hooks(app)
+        evidence += hooks
+        diagnosed = argocd_diagnosis(app, text, hooks)
+        if diagnosed is not None and diagnosed.refresh_helps:
+            cause = diagnosed.cause
+        elif diagnosed is not None:  # a refresh cannot change it: no remedy for --fix, the real fix first
+            cause, fix, remedy = diagnosed.cause, [*diagnosed.fix, f"argocd app get {name_of(app)}"], None
         found.append(
             finding(
                 snap,
@@ -156,7 +184,7 @@ def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
                 + (", ".join(sorted(types)) if types else f"a {operation.get('phase')} sync"),
                 evidence=evidence,
                 cause=cause,
-                fix=[remedy.command, *_app_commands(app)[1:], _git_hint(app)],
+                fix=fix,
                 docs=DOCS["argocd-refresh"],
                 remedy=remedy,
             )

@@ -96,6 +96,7 @@ def finding(
     docs: str,
     owner: Subject | None = None,
     remedy: Remedy | None = None,
+    root: Subject | None = None,
 ) -> Finding:
     return Finding(
         check=check,
@@ -109,6 +110,7 @@ def finding(
         fix=tuple(fix),
         docs=docs,
         remedy=remedy,
+        root=root if root != obj else None,
     )
 
 

@@ -24,6 +24,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
+from ops.incident.doctor.remedies import eso_diagnosis, store_settings
 from ops.incident.snapshot import Snapshot
 from ops.kube.fields import Json, condition, condition_line, name_of, namespace_of
 
@@ -79,13 +80,19 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
         event = latest_event_line(snap, "ExternalSecret", ns, name, {"UpdateFailed"})
         evidence.append(event or "no UpdateFailed event left (events expire): read the ESO controller's log")
         kind, store_name = _store_ref(es)
+        store = stores.get(store_name) if kind == "ClusterSecretStore" else None
+        root = None
         if kind == "ClusterSecretStore" and snap.readable("clustersecretstores"):
-            store = stores.get(store_name)
+            store_ready = condition(store, "Ready") if store else None
             evidence.append(
-                f"ClusterSecretStore {store_name}: {condition_line(condition(store, 'Ready'))}"
+                f"ClusterSecretStore {store_name}: {condition_line(store_ready)}"
                 if store
                 else f"ClusterSecretStore {store_name} not found"
             )
+            if store is None or (store_ready is not None and store_ready.status == "False"):
+                root = Subject("ClusterSecretStore", store_name)  # its finding says why
+        if "denied by spec.condition" in event or (" is not ready" in event and kind == "ClusterSecretStore"):
+            root = Subject("ClusterSecretStore", store_name)
         keys = _remote_keys(es)
         if keys:
             evidence.append(f"remote keys: {', '.join(keys)}")
@@ -99,9 +106,12 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
         env = next((m["env"] for k in keys if (m := API_KEYS.match(k))), None)
         if env and "does not exist" in event:
             fixes.append(f"create or complete the AWS secret: invoke secrets.create --env {env}")
-        if "not authorized" in event or "AssumeRole" in event:
+        diagnosed = eso_diagnosis(event, store_name, store, ns)
+        if diagnosed is not None:
+            cause, fixes = diagnosed.cause, [*fixes, *diagnosed.fix]
+        elif "AssumeRole" in event:
             fixes.append(
-                "grant the ESO role secretsmanager:GetSecretValue on datadog/* (iac/modules/cluster/iam.tf), then `invoke infra.apply`"
+                "check the trust policy of the role ESO assumes (iac/modules/cluster/iam.tf), then `invoke infra.apply`"
             )
         remedy = force_sync_remedy(subject(es), epoch(snap))
         found.append(
@@ -117,6 +127,7 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 fix=[*fixes, kubectl("describe", "externalsecret", name, namespace=ns), f"then: {remedy.command}"],
                 docs=DOCS["eso-aws"],
                 remedy=remedy,
+                root=root,
             )
         )
     return found
@@ -136,6 +147,32 @@ def secretstore_not_valid(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             continue
         if ready.status == "False":
             event = latest_event_line(snap, "ClusterSecretStore", None, name_of(store), {"InvalidProviderConfig"})
+            settings, unset = store_settings(store)
+            using = [
+                f"{namespace_of(e)}/{name_of(e)}"
+                for e in snap.items("externalsecrets")
+                if _store_ref(e) == ("ClusterSecretStore", name_of(store))
+            ]
+            cause = "ESO cannot build AWS credentials for the store: " + next(
+                (t for n, t in _CAUSES if n in event), "read the event or the controller log"
+            )
+            fix = [
+                kubectl("describe", "clustersecretstore", name_of(store)),
+                "the store comes from gitops/argocd/charts/kratix-config: fix it there (region, service "
+                "account), commit, then `argocd app sync kratix-config`",
+                "the IAM role comes from iac/: fix it there, then `invoke infra.apply`",
+            ]
+            diagnosed = eso_diagnosis(event, name_of(store), store)
+            if unset:
+                cause = "; ".join(unset)
+                fix.insert(
+                    0,
+                    f"set {', '.join(m.split(' is not set')[0] for m in unset)} of ClusterSecretStore "
+                    f"{name_of(store)} in gitops/argocd/charts/kratix-config, commit, then "
+                    "`argocd app sync kratix-config`",
+                )
+            elif diagnosed is not None:
+                cause, fix = diagnosed.cause, [*diagnosed.fix, fix[0]]
             found.append(
                 finding(
                     snap,
@@ -143,15 +180,14 @@ def secretstore_not_valid(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                     Severity.ERROR,
                     Subject("ClusterSecretStore", name_of(store)),
                     symptom=f"ClusterSecretStore {name_of(store)} is not valid: no ExternalSecret using it syncs",
-                    evidence=[condition_line(ready), *([event] if event else [])],
-                    cause="ESO cannot build AWS credentials for the store: "
-                    + next((t for n, t in _CAUSES if n in event), "read the event or the controller log"),
-                    fix=[
-                        kubectl("describe", "clustersecretstore", name_of(store)),
-                        "the store comes from gitops/argocd/charts/kratix-config: fix it there (region, service "
-                        "account), commit, then `argocd app sync kratix-config`",
-                        "the IAM role comes from iac/: fix it there, then `invoke infra.apply`",
+                    evidence=[
+                        condition_line(ready),
+                        *([event] if event else []),
+                        settings,
+                        *([f"{len(using)} ExternalSecret(s) use it: {named(using)}"] if using else []),
                     ],
+                    cause=cause,
+                    fix=fix,
                     docs=DOCS["eso-aws"],
                 )
             )

@@ -77,6 +77,9 @@ class Finding:
     fix: tuple[str, ...]
     docs: str
     remedy: Remedy | None = None
+    # The object the cause sits on when it is not this one (the store behind an ExternalSecret, the
+    # Promise behind a Work): incidents group findings by it (ops/incident/doctor/incidents.py).
+    root: Subject | None = None
 
     def as_json(self) -> Json:
         return {

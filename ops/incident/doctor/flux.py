@@ -21,6 +21,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
+from ops.incident.doctor.remedies import chart_diagnosis
 from ops.incident.snapshot import VALUES_SECRETS, Snapshot
 from ops.kube.fields import NO_CONDITION, Condition, Json, condition, condition_line, name_of, namespace_of
 from ops.names import HELM_GROUP, SOURCE_GROUP
@@ -180,7 +181,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
             continue
         ns = namespace_of(release)
         evidence = [condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"]
-        causes, fixes, remedy = [], [], None
+        causes, fixes, remedy, root = [], [], None, None
         refs = [r for r in (release.get("spec") or {}).get("valuesFrom") or [] if r.get("kind") == "Secret"]
         for secret_name in dict.fromkeys(str(r.get("name")) for r in refs):
             wanted = [str(r.get("valuesKey") or "values.yaml") for r in refs if r.get("name") == secret_name]
@@ -199,6 +200,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
                 evidence.append(f"ExternalSecret {ns}/{name_of(producer)}: {condition_line(es_ready)}")
                 if es_ready and es_ready.status == "False":
                     causes.append(f"ExternalSecret {name_of(producer)} cannot write it (see externalsecret-failed)")
+                    root = subject(producer)  # the incident is the ExternalSecret's (and its store's)
                 remedy = force_sync_remedy(subject(producer), int(snap.taken_at.timestamp()))
                 fixes.append(remedy.command)
             else:
@@ -216,6 +218,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
                 fix=[*fixes, _reconcile(release), kubectl("describe", "helmrelease", name_of(release), namespace=ns)],
                 docs=DOCS["flux-values"],
                 remedy=remedy,
+                root=root,
             )
         )
     return found
@@ -262,6 +265,13 @@ def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
         cause = causes.get(reason, f"helm-controller reports {reason}")
         if stalled:
             cause += "; its retries are exhausted, so Flux will not try again by itself"
+        fix = [
+            f"flux get sources helm -n {ns}",
+            kubectl("describe", "helmrelease", name_of(release), namespace=ns),
+            _reconcile(release, "--with-source") if not stalled else _reconcile(release, "--reset"),
+        ]
+        if (unpublished := chart_diagnosis(" ".join(evidence))) is not None:
+            cause, fix = unpublished.cause, [*unpublished.fix, fix[-1]]
         found.append(
             finding(
                 snap,
@@ -272,11 +282,7 @@ def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 symptom=f"HelmRelease {ns}/{name_of(release)} is not ready: {reason}",
                 evidence=evidence,
                 cause=cause,
-                fix=[
-                    f"flux get sources helm -n {ns}",
-                    kubectl("describe", "helmrelease", name_of(release), namespace=ns),
-                    _reconcile(release, "--with-source") if not stalled else _reconcile(release, "--reset"),
-                ],
+                fix=fix,
                 docs=DOCS["flux-helmrelease"],
             )
         )

@@ -70,10 +70,27 @@ def promise_unavailable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
                 evidence.append(condition_line(c))
         reason = str((available or NO_CONDITION).reason)
         causes = {
-            "PausedReconciliation": "the Promise is paused (label kratix.io/paused)",
+            "PausedReconciliation": "the Promise is paused (label kratix.io/paused): Kratix reconciles none of its "
+            "requests until the label is removed",
             "WorkflowSuspended": "the Promise's workflow suspended itself",
         }
         ours = name == snap.promise_name
+        first: list[str] = []
+        required = (promise.get("status") or {}).get("requiredPromises") or []
+        unmet = [
+            f"{r.get('name')} {r.get('version') or ''}".strip()
+            for r in required
+            if r.get("state") != "Requirement installed"
+        ]
+        if unmet:
+            states = [
+                f"{r.get('name')} ({r.get('state')})" for r in required if r.get("state") != "Requirement installed"
+            ]
+            evidence.append(f"required Promises not installed: {', '.join(states)}")
+            causes[reason] = f"its required Promises are not available: {', '.join(unmet)}"
+            first = [f"install the required Promise(s) first: {', '.join(unmet)} (kubectl apply -f <promise>)"]
+        if reason == "PausedReconciliation":
+            first = [kubectl("label", "promise", name, "kratix.io/paused-")]
         found.append(
             finding(
                 snap,
@@ -84,6 +101,7 @@ def promise_unavailable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
                 evidence=evidence,
                 cause=causes.get(reason, "its requirements are not installed or its configure workflow failed"),
                 fix=[
+                    *first,
                     kubectl("describe", "promise", name),
                     CONTROLLER_LOGS,
                     "fix promises/promise.yaml, commit, then `invoke promise.apply`"

@@ -49,6 +49,7 @@ def all_checks() -> tuple[Check, ...]:
         reads,
         scheduling,
         statestore,
+        works,
     )
 
     return (
@@ -60,6 +61,7 @@ def all_checks() -> tuple[Check, ...]:
         *oom.CHECKS,
         *flux.CHECKS,
         *kratix.CHECKS,
+        *works.CHECKS,
         *namespaces.CHECKS,
         *scheduling.CHECKS,
         *reads.CHECKS,

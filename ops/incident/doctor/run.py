@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ops.errors import ExitCode, OpsError
 from ops.incident.doctor.finding import Finding, Remedy, Severity
+from ops.incident.doctor.incidents import Incident, build_incidents
 from ops.incident.doctor.registry import Check
 from ops.incident.snapshot import ContextRead, Reads
 from ops.kube.objects import patch_object
@@ -38,6 +39,7 @@ class Diagnosis:
     unreadable: tuple[Unreadable, ...]
     checks: tuple[str, ...]
     contexts: tuple[str, ...]
+    incidents: tuple[Incident, ...] = ()  # the findings grouped by the object their cause sits on
 
     def exit_code(self, fail_on: str) -> int:
         """2 when a context could not be read; else 1 when a finding reaches `fail_on`; else 0."""
@@ -77,7 +79,7 @@ def diagnose(
     if namespace is not None:
         findings = [f for f in findings if namespace in f.namespaces]
     findings.sort(key=lambda f: (-f.severity.rank, order[f.check], f.context, str(f.object)))
-    return Diagnosis(tuple(findings), tuple(unreadable), tuple(order), tuple(contexts))
+    return Diagnosis(tuple(findings), tuple(unreadable), tuple(order), tuple(contexts), build_incidents(findings))
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,14 @@ class RemedyResult:
 
 
 def remedies(findings: Iterable[Finding]) -> list[tuple[str, Remedy]]:
-    """(context, remedy) for each distinct safe remedy among the findings, in finding order."""
+    """(context, remedy) for each distinct safe remedy among the findings, in finding order.
+
+    A finding whose cause sits on another object (`root`) gets none: a force-sync or a refresh of
+    the symptom changes nothing while the store, the Secret or the Promise below it is broken.
+    """
     seen: dict[tuple[str, str, str], tuple[str, Remedy]] = {}
     for f in findings:
-        if f.remedy is not None:
+        if f.remedy is not None and f.root is None:
             seen.setdefault((f.context, f.remedy.action, str(f.remedy.ref)), (f.context, f.remedy))
     return list(seen.values())
 

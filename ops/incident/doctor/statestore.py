@@ -95,8 +95,12 @@ def workplacement_write_failed(snap: Snapshot, aws: ApiKeysReader | None) -> lis
         if event:
             evidence.append(event)
         store = stores.get(store_of.get(dest, ""))
+        root = None
         if store is not None:
-            evidence.append(f"GitStateStore {name_of(store)}: {condition_line(condition(store, 'Ready'))}")
+            store_ready = condition(store, "Ready")
+            evidence.append(f"GitStateStore {name_of(store)}: {condition_line(store_ready)}")
+            if store_ready is not None and store_ready.status == "False":
+                root = _store_subject(store)
         resource = (first.get("spec") or {}).get("resourceName")
         owner = (
             Subject("DatadogStack", str(resource), namespace_of(first)) if resource and len(placements) == 1 else None
@@ -118,6 +122,7 @@ def workplacement_write_failed(snap: Snapshot, aws: ApiKeysReader | None) -> lis
                     "Kratix writes the WorkPlacements again on its next reconcile",
                 ],
                 docs=DOCS["kratix-statestore"],
+                root=root,
             )
         )
     return found
@@ -146,6 +151,10 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
                 f"ExternalSecret {secret_ns}/{name_of(producer)}: {condition_line(condition(producer, 'Ready'))}"
             )
         reason, message = str(ready.reason), str(ready.message)
+        producer_ready = condition(producer, "Ready") if producer is not None else None
+        root = (
+            subject(producer) if producer is not None and producer_ready and producer_ready.status == "False" else None
+        )
         if reason == "SecretNotFound":
             cause = f"the credentials Secret {secret_ns}/{secret_name} does not exist" + (
                 f"; ExternalSecret {secret_ns}/{name_of(producer)} should create it (see externalsecret-failed)"
@@ -187,6 +196,7 @@ def statestore_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
                     ),
                 ],
                 docs=DOCS["kratix-statestore"],
+                root=root,
             )
         )
     return found
@@ -254,6 +264,7 @@ def destination_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
         if ready is None or ready.status == "True":
             continue
         reason = str(ready.reason)
+        ref = (dest.get("spec") or {}).get("stateStoreRef") or {}
         causes = {
             "StateStoreNotReady": "its state store is not ready (see statestore-not-ready)",
             "StateStoreNotFound": "its stateStoreRef names a state store that does not exist",
@@ -270,6 +281,9 @@ def destination_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 cause=causes.get(reason, f"Kratix reports {reason}"),
                 fix=[kubectl("describe", "destination", name_of(dest)), KRATIX_CONFIG_FIX],
                 docs=DOCS["kratix-destination"],
+                root=Subject(str(ref.get("kind") or "GitStateStore"), str(ref["name"]))
+                if reason == "StateStoreNotReady" and ref.get("name")
+                else None,
             )
         )
     return found

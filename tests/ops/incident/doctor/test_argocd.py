@@ -104,7 +104,9 @@ def test_a_failed_sync_shows_the_resource_that_failed(snapshot_of: Callable[...,
 
     assert finding.symptom == "Application kratix-config has SyncError"
     assert "GitStateStore default SyncFailed: the server could not find the requested resource" in finding.evidence
-    assert finding.cause == "the last sync failed; auto-sync does not retry the same revision"
+    assert finding.cause.startswith("a manifest in gitops/kratix-config uses a kind (GitStateStore) that this cluster")
+    assert finding.fix[0].startswith("change the apiVersion of GitStateStore in gitops/kratix-config in Git")
+    assert finding.remedy is None  # a refresh cannot make the API server serve the kind
 
 
 def test_argocd_checks_stay_quiet_on_a_healthy_platform(healthy: Snapshot) -> None:
