@@ -36,6 +36,17 @@ def _resources(app: Json, key: str, values: set[str]) -> list[str]:
     return rows
 
 
+def sync_failures(app: Json) -> list[str]:
+    """`Kind ns/name SyncFailed: <message>` for each resource (not hook) the last sync failed to apply."""
+    operation = (app.get("status") or {}).get("operationState") or {}
+    rows = []
+    for res in (operation.get("syncResult") or {}).get("resources") or []:
+        if res.get("status") == "SyncFailed" and not res.get("hookType"):  # hooks: failed_hooks
+            where = f"{res['namespace']}/" if res.get("namespace") else ""
+            rows.append(f"{res.get('kind')} {where}{res.get('name')} SyncFailed: {res.get('message', '')}")
+    return rows
+
+
 def failed_hooks(app: Json) -> list[str]:
     """`PreSync hook Job ns/name: <message>` for each hook of the last sync that failed."""
     operation = (app.get("status") or {}).get("operationState") or {}
@@ -87,7 +98,7 @@ def argocd_out_of_sync(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findin
         refresh = hard_refresh_remedy(subject(app))
         remedy: Remedy | None = refresh
         fix = [refresh.command, *_app_commands(app), _git_hint(app)]
-        diagnosed = argocd_diagnosis(app, " ".join(evidence), failed_hooks(app))
+        diagnosed = argocd_diagnosis(app, " ".join([*evidence, *sync_failures(app)]), failed_hooks(app))
         if diagnosed is not None and not diagnosed.refresh_helps:
             cause, fix, remedy = diagnosed.cause, [*diagnosed.fix, *_app_commands(app)], None
         found.append(
@@ -150,10 +161,7 @@ def argocd_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
             evidence.append(
                 f"last sync {operation.get('phase')}: {' '.join(str(operation.get('message', '')).split())}"
             )
-            for res in (operation.get("syncResult") or {}).get("resources") or []:
-                if res.get("status") == "SyncFailed" and not res.get("hookType"):  # hooks: failed_hooks
-                    where = f"{res['namespace']}/" if res.get("namespace") else ""
-                    evidence.append(f"{res.get('kind')} {where}{res.get('name')} SyncFailed: {res.get('message', '')}")
+            evidence += sync_failures(app)
         types = {str(c.type) for c in errors}
         text = " ".join(evidence)
         if "ComparisonError" in types and "Manifest generation error (cached)" in text:

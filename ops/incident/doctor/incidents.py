@@ -78,29 +78,41 @@ class Incident:
 
 def root_of(finding: Finding, findings: Sequence[Finding]) -> Subject:
     """The object at the bottom of the finding's chain of roots (itself when it names none)."""
-    linked = {(f.context, f.object): f for f in reversed(findings) if f.root is not None}
-    subject, current, seen = finding.object, finding, {finding.object}
-    while current.root is not None and current.root not in seen:
-        subject = current.root
-        seen.add(subject)
-        following = linked.get((finding.context, subject))
+    return _chain(finding, _linked(findings))[-1]
+
+
+def _linked(findings: Sequence[Finding]) -> dict[tuple[str, Subject], Finding]:
+    return {(f.context, f.object): f for f in reversed(findings) if f.root is not None}
+
+
+def _chain(finding: Finding, linked: dict[tuple[str, Subject], Finding]) -> list[Subject]:
+    """The finding's object, then each root it leads to, down to the bottom (no object twice)."""
+    chain, current = [finding.object], finding
+    while current.root is not None and current.root not in chain:
+        chain.append(current.root)
+        following = linked.get((finding.context, current.root))
         if following is None:
             break
         current = following
-    return subject
+    return chain
 
 
 def build_incidents(findings: Sequence[Finding]) -> tuple[Incident, ...]:
-    """Findings (in diagnosis order: worst first) grouped into incidents, in the same order."""
-    by_root: dict[tuple[str, Subject], list[Finding]] = {}
+    """Findings (in diagnosis order: worst first) grouped into incidents, in the same order.
+
+    Symptoms are listed nearest to the root first (ExternalSecrets, then the HelmReleases behind them).
+    """
+    linked = _linked(findings)
+    by_root: dict[tuple[str, Subject], list[tuple[int, Finding]]] = {}
     for f in findings:
-        by_root.setdefault((f.context, root_of(f, findings)), []).append(f)
+        chain = _chain(f, linked)
+        by_root.setdefault((f.context, chain[-1]), []).append((len(chain), f))
     incidents = [
         Incident(
             context,
             root,
-            _merge(f for f in members if f.object == root),
-            _merge(f for f in members if f.object != root),
+            _merge(f for _, f in members if f.object == root),
+            _merge(f for _, f in sorted(members, key=lambda m: m[0]) if f.object != root),
         )
         for (context, root), members in by_root.items()
     ]
@@ -139,7 +151,7 @@ def _key(f: Finding) -> tuple[str, ...]:
         f.severity.value,
         _anonymous(f.symptom, f.object),
         _anonymous(f.cause, f.object),
-        str(f.root) if f.root else "",
+        _anonymous(str(f.root), f.object) if f.root else "",
     )
 
 

@@ -73,15 +73,26 @@ def argocd_diagnosis(app: Json, text: str, hooks: list[str]) -> Diagnosed | None
         kind, version = gone["kind"], gone["version"]
         if kind is None and (row := SYNC_FAILED_KIND.search(text)):
             kind = row["kind"]
-        what = f"{kind} {version}" if version else (f"a kind ({kind})" if kind else "a kind")
+        group = (version or "").rpartition("/")[0]
+        if version and ("." not in group or group.endswith(".k8s.io")):  # a built-in API: removed by an upgrade
+            return Diagnosed(
+                f"a manifest in {where} uses {kind} {version}, which this cluster no longer serves (removed by a "
+                "Kubernetes upgrade): a refresh or a retry cannot change that",
+                (
+                    f"change the apiVersion of {kind} in {where} in Git to one the cluster serves "
+                    f"(`kubectl api-resources | grep -i {kind.lower()}`), commit, then `{sync}`",
+                    "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+                ),
+            )
+        what = f"{kind} {version}" if kind and version else (kind or "a kind")
         return Diagnosed(
-            f"a manifest in {where} uses {what} that this cluster does not serve (an API version removed "
-            "by an upgrade, or a CRD not installed yet): a refresh or a retry cannot change that",
+            f"a manifest in {where} uses {what}, which this cluster does not serve: its CRD is not installed "
+            "(or does not serve that version) when Argo CD applies it; a refresh cannot change that",
             (
-                f"change the apiVersion of {kind or 'that kind'} in {where} in Git to one the cluster serves "
-                f"(`kubectl api-resources | grep -i {(kind or '<kind>').lower()}`), commit, then `{sync}`",
-                "if the CRD comes in the same sync: install it first (an earlier sync wave), or add "
-                "SkipDryRunOnMissingResource=true to the Application's syncOptions",
+                f"install the CRD of {kind or 'that kind'} before it (its own Application, or an earlier sync wave), "
+                f"or add SkipDryRunOnMissingResource=true to the syncOptions of Application {name} ({app_file}); "
+                f"then `{sync}`",
+                f"kubectl get crd -o name | grep -i {(kind or '<kind>').lower()}",
             ),
         )
     if hooks:
@@ -112,7 +123,7 @@ def argocd_diagnosis(app: Json, text: str, hooks: list[str]) -> Diagnosed | None
     return None
 
 
-HOOK_LINE = re.compile(r"^(?P<hook>\w+) hook (?P<kind>\w+) (?:(?P<namespace>[^/\s]+)/)?(?P<name>\S+)")
+HOOK_LINE = re.compile(r"^(?P<hook>\w+) hook (?P<kind>\w+) (?:(?P<namespace>[^/\s]+)/)?(?P<name>[^\s:]+)")
 
 
 def _hook_logs(hook: str, default_namespace: str) -> str:
@@ -162,6 +173,26 @@ def eso_diagnosis(text: str, store_name: str, store: Json | None, es_namespace: 
                 f"kubectl get clustersecretstore {store_name} -o jsonpath='{{.spec.conditions}}'",
             ),
         )
+    if "Missing Region" in text or "region not found" in text:
+        aws = ((store or {}).get("spec") or {}).get("provider", {}).get("aws") or {}
+        if aws.get("region"):
+            return Diagnosed(
+                f"ClusterSecretStore {store_name} sets region {aws['region']}, yet the STS call has none: "
+                "ESO 0.18.0 does not pass the store's region to STS "
+                "(https://github.com/external-secrets/external-secrets/issues/4934)",
+                (
+                    f"set the env AWS_REGION={aws['region']} on the external-secrets controller (its chart values in "
+                    "gitops/argocd/apps/external-secrets.yaml), or move to a release with the fix; then "
+                    "`argocd app sync external-secrets`",
+                ),
+            )
+        return Diagnosed(
+            f"ClusterSecretStore {store_name} names no AWS region",
+            (
+                f"set spec.provider.aws.region of ClusterSecretStore {store_name} in {KRATIX_CONFIG}, commit, "
+                "then `argocd app sync kratix-config`",
+            ),
+        )
     if WEB_IDENTITY.search(text):
         sa_ns, sa = store_auth(store)
         subject = f"system:serviceaccount:{sa_ns or '<namespace>'}:{sa or '<serviceaccount>'}"
@@ -190,14 +221,6 @@ def eso_diagnosis(text: str, store_name: str, store: Json | None, es_namespace: 
         return Diagnosed(
             "the IAM role ESO uses may not read this secret (IAM policy)",
             (f"grant the ESO role secretsmanager:GetSecretValue on datadog/* ({IAC_IAM}), {apply}",),
-        )
-    if "Missing Region" in text or "region not found" in text:
-        return Diagnosed(
-            f"ClusterSecretStore {store_name} names no usable AWS region",
-            (
-                f"set spec.provider.aws.region of ClusterSecretStore {store_name} in {KRATIX_CONFIG}, commit, "
-                "then `argocd app sync kratix-config`",
-            ),
         )
     return None
 

@@ -322,6 +322,10 @@ def _syncs(source: Json, repo: str, branch: str, path: str) -> bool:
     return recurse and (not app_path or path.startswith(app_path + "/"))
 
 
+def _related(app_path: str, path: str) -> bool:
+    return app_path == path or app_path.startswith(path + "/") or not app_path or path.startswith(app_path + "/")
+
+
 @check(
     "destination-not-synced",
     "Kratix Destination whose state-store folder no Argo CD Application syncs",
@@ -345,11 +349,13 @@ def destination_not_synced(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fi
         if any(_syncs(s, _repo(url), branch, path) for app in apps for s in _sources(app)):
             continue
         same_repo = [
-            f"{name_of(a)} {_path(str(s.get('path') or '')) or '/'}@{s.get('targetRevision') or 'HEAD'}"
+            (name_of(a), _path(str(s.get("path") or "")), str(s.get("targetRevision") or "HEAD"))
             for a in apps
             for s in _sources(a)
             if _repo(str(s.get("repoURL", ""))) == _repo(url)
         ]
+        same_repo.sort(key=lambda row: not _related(row[1], path))  # the near misses first
+        apps_text = [f"{app} {app_path or '/'}@{revision}" for app, app_path, revision in same_repo]
         found.append(
             finding(
                 snap,
@@ -360,7 +366,7 @@ def destination_not_synced(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fi
                 evidence=[
                     f"Kratix writes to {url} branch {branch}, folder {path}/ (GitStateStore {name_of(store)} path "
                     f"{spec.get('path') or '/'} + Destination path {own})",
-                    "Applications on that repository: " + (named(same_repo) if same_repo else "none"),
+                    "Applications on that repository: " + (named(apps_text) if apps_text else "none"),
                 ],
                 cause="what Kratix schedules to this Destination reaches Git but never a cluster (unless another "
                 "cluster's Argo CD syncs it): requests stay without their HelmRelease",

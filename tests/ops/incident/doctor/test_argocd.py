@@ -104,8 +104,10 @@ def test_a_failed_sync_shows_the_resource_that_failed(snapshot_of: Callable[...,
 
     assert finding.symptom == "Application kratix-config has SyncError"
     assert "GitStateStore default SyncFailed: the server could not find the requested resource" in finding.evidence
-    assert finding.cause.startswith("a manifest in gitops/kratix-config uses a kind (GitStateStore) that this cluster")
-    assert finding.fix[0].startswith("change the apiVersion of GitStateStore in gitops/kratix-config in Git")
+    assert finding.cause.startswith(
+        "a manifest in gitops/kratix-config uses GitStateStore, which this cluster does not"
+    )
+    assert finding.fix[0].startswith("install the CRD of GitStateStore before it")
     assert finding.remedy is None  # a refresh cannot make the API server serve the kind
 
 
