@@ -78,6 +78,9 @@ def finding_text(f: Finding) -> Any:
     return text
 
 
+SYMPTOM_EVIDENCE = 2  # lines of evidence shown per symptom (the root's findings show all theirs)
+
+
 def incident_text(incident: Incident) -> Any:
     """One finding alone as its block; several under their root, the symptoms indented below it."""
     from rich.text import Text
@@ -90,14 +93,18 @@ def incident_text(incident: Incident) -> Any:
     text.append(f"{severity.value.upper():<8}", style=f"bold {severity.colour}")
     text.append("incident  ", style="bold")
     text.append(f"{incident.context}  root {incident.root}  ({incident.size} findings)\n")
-    if not incident.causes:
-        text.append(f"  cause:    {incident.lead.cause}")
+    if not incident.causes:  # the root has no finding of its own: its first symptom speaks for it
+        text.append("  evidence:")
+        for line in incident.lead.evidence:
+            text.append(f"\n    {line}")
+        text.append(f"\n  cause:    {incident.lead.cause}")
         text.append("\n  fix:")
         for line in incident.fix:
             text.append(f"\n    {line}", style="cyan")
         text.append("\n")
     for group in incident.causes:
         text.append_text(_indented(finding_text(group.finding), "  "))
+        text.append("\n")
         if len(group.objects) > 1:
             text.append(f"  on {len(group.objects)} objects: {_objects(group)}\n")
     if incident.symptoms:
@@ -108,8 +115,8 @@ def incident_text(incident: Incident) -> Any:
         text.append(f"{f.check}  ", style="bold")
         text.append(f"{_objects(group)}\n")
         text.append(f"      symptom:  {f.symptom}\n")
-        if f.evidence:
-            text.append(f"      evidence: {f.evidence[0]}\n")
+        for index, line in enumerate(f.evidence[:SYMPTOM_EVIDENCE]):
+            text.append(f"      {'evidence:' if index == 0 else '         '} {line}\n")
         text.append(f"      cause:    {f.cause}\n")
     return text
 

@@ -24,7 +24,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.doctor.remedies import eso_diagnosis, store_settings
+from ops.incident.doctor.remedies import eso_diagnosis, store_conditions, store_settings
 from ops.incident.snapshot import Snapshot
 from ops.kube.fields import Json, condition, condition_line, name_of, namespace_of
 
@@ -93,6 +93,8 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
                 root = Subject("ClusterSecretStore", store_name)  # its finding says why
         if "denied by spec.condition" in event or (" is not ready" in event and kind == "ClusterSecretStore"):
             root = Subject("ClusterSecretStore", store_name)
+        if "denied by spec.condition" in event and store is not None:
+            evidence.append(f"ClusterSecretStore {store_name} spec.conditions: {store_conditions(store)}")
         keys = _remote_keys(es)
         if keys:
             evidence.append(f"remote keys: {', '.join(keys)}")

@@ -249,6 +249,21 @@ def store_settings(store: Json) -> tuple[str, list[str]]:
     return line, missing
 
 
+def store_conditions(store: Json) -> str:
+    """`namespaces [a, b]; namespaceSelector {k=v}` for each of a ClusterSecretStore's spec.conditions."""
+    parts = []
+    for c in (store.get("spec") or {}).get("conditions") or []:
+        words = []
+        if c.get("namespaces"):
+            words.append(f"namespaces [{', '.join(map(str, c['namespaces']))}]")
+        if c.get("namespaceRegexes"):
+            words.append(f"namespaceRegexes [{', '.join(map(str, c['namespaceRegexes']))}]")
+        if c.get("namespaceSelector"):
+            words.append(f"namespaceSelector {c['namespaceSelector']}")
+        parts.append(" ".join(words) or "{}")
+    return "; ".join(parts) or "none"
+
+
 # Flux -------------------------------------------------------------------------------------------------
 UNPUBLISHED = re.compile(r"no '(?P<chart>[^']+)' chart with version matching '(?P<version>[^']+)'")
 

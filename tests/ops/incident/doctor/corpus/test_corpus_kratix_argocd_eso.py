@@ -336,7 +336,7 @@ CASES = (
         (
             Expected(
                 STORE_ROOT,
-                f'is not allowed from namespace "{SANDBOX.target}": denied by spec.condition',
+                f"ClusterSecretStore {STORE} spec.conditions: namespaces [{KRATIX_NS}]",
                 f"add {SANDBOX.target} to spec.conditions",
             ),
         ),
