@@ -9,9 +9,9 @@ cause (a store -> ExternalSecrets -> HelmReleases: one incident, rooted at the s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +22,8 @@ from ops.incident.doctor.incidents import Incident
 from ops.incident.doctor.registry import all_checks
 from ops.incident.doctor.run import Diagnosis, diagnose, remedies
 from ops.incident.snapshot import ContextRead
-from tests.kube.emulator import EmulatorThread
+from tests.conftest import invoke_yaml
+from tests.kube.emulator import EmulatorThread, kubeconfig_text
 from tests.objects import (
     ARGO_APPS,
     KEYS_SECRET,
@@ -444,10 +445,21 @@ CASES = (
 
 
 # running them ------------------------------------------------------------------------------------------
-@pytest.fixture
-def doctor(kube: EmulatorThread, kubeconfig: Path, settings: Settings) -> Callable[[list[Json]], Diagnosis]:
+@pytest.fixture(scope="module")
+def doctor(tmp_path_factory: pytest.TempPathFactory) -> Callable[[list[Json]], Diagnosis]:
+    """doctor(objects) -> what every check finds on a fresh API server seeded with them (each scenario once)."""
+    settings = Settings.from_config(invoke_yaml())
+    seen: dict[str, Diagnosis] = {}
+
     def run(objects: list[Json]) -> Diagnosis:
-        return diagnose([ContextRead("kind-a", read(kube, kubeconfig, settings, objects))], all_checks(), None)
+        key = json.dumps(objects, sort_keys=True, default=str)
+        if key not in seen:
+            path = tmp_path_factory.mktemp("corpus") / "kubeconfig.yaml"
+            with EmulatorThread() as server:
+                path.write_text(kubeconfig_text({"kind-a": server.url}, "kind-a"))
+                snap = read(server, path, settings, objects)
+            seen[key] = diagnose([ContextRead("kind-a", snap)], all_checks(), None)
+        return seen[key]
 
     return run
 
