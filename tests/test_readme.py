@@ -55,3 +55,11 @@ def test_every_task_in_the_collection_is_in_the_readme() -> None:
     assert names
     for name in names:
         assert f"`invoke {name}`" in README, name
+
+
+def test_the_table_says_the_agents_run_on_the_system_nodes_too_and_what_that_costs() -> None:
+    block = README[README.index(START) : README.index(END)]
+
+    assert block.count("| every node: 2 default + 2 system |") == 3
+    assert "2 `default` + 2 `system` nodes" in block
+    assert "| 3600m, 9216Mi (1800m, 4608Mi) |" in block  # full: 900m and 2304Mi on each of 4 nodes, 2 of them system

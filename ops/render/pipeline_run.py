@@ -21,8 +21,11 @@ def check_output(output: str) -> str:
 
 def local_run_data(run: LocalRun) -> dict[str, Any]:
     """The JSON document of a local run (stable field names: README "Local run")."""
+    from ops.stacks.agent_nodes import agents_per_cluster
+
     result = run.result
     fp = result.footprint
+    cluster = agents_per_cluster(fp)
     return {
         "request": run.request,
         "targetNamespace": result.target_namespace,
@@ -33,6 +36,8 @@ def local_run_data(run: LocalRun) -> dict[str, Any]:
         "status": run.status,
         "footprint": {
             "perNode": fp.per_node.as_status(),
+            # the node agents on the nodes of iac/'s default node groups they run on
+            "perCluster": {"runsOn": cluster.runs_on, "nodes": cluster.nodes, **cluster.total.as_status()},
             "containers": [_container_data(c) for c in fp.containers],
             "initContainers": _container_data(fp.init_containers),
             "clusterAgent": None
@@ -73,7 +78,10 @@ def render_local_run(run: LocalRun, output: str, consoles: Consoles) -> None:
 
 
 def footprint_table(fp: Footprint) -> Any:
+    """Per node, then on the nodes of iac/'s default node groups the agents run on (the system ones too)."""
     from rich.table import Table
+
+    from ops.stacks.agent_nodes import agents_per_cluster
 
     table = Table(title="Datadog agent footprint per node", title_justify="left")
     for column in ("CONTAINER", "CPU REQ", "CPU LIM", "MEM REQ", "MEM LIM"):
@@ -86,6 +94,8 @@ def footprint_table(fp: Footprint) -> Any:
     for c in fp.containers:
         row(c.container if c.bounded else f"{c.container} (unbounded)", c.totals.as_status())
     row("per node", fp.per_node.as_status(), style="bold")
+    cluster = agents_per_cluster(fp)
+    row(f"node agents per cluster ({cluster.runs_on})", cluster.total.as_status())
     if fp.cluster_agent is not None:
         row(f"cluster-agent x{fp.cluster_agent_replicas} (per cluster)", fp.cluster_agent.totals.as_status())
     return table

@@ -38,16 +38,20 @@ def module_dirs(root: Path = IAC) -> list[Path]:
     return sorted({tf.parent for tf in root.rglob("*.tf") if ".terraform" not in tf.parts})
 
 
-def _callers(module_dir: Path, root: Path) -> list[tuple[RootModule, str]]:
-    """(caller module, call name) of every `module` block in the tree whose source is module_dir."""
-    found = []
+def _callers(module_dir: Path, root: Path) -> list[tuple[RootModule, str]] | None:
+    """(caller module, call name) of every `module` block in the tree whose source is module_dir
+    and that makes at least one instance with the defaults (None: no block calls it at all)."""
+    found, called = [], False
     for caller_dir in module_dirs(root):
         caller = load_root_module(caller_dir)
         for call, body in caller.modules.items():
             source = str(body.get("source", ""))
             if source.startswith(".") and (caller_dir / source).resolve() == module_dir.resolve():
-                found.append((caller, call))
-    return found
+                called = True
+                each = caller.resolve(body.get("for_each", body.get("count", 1)))
+                if each not in ({}, [], 0):  # for_each over an empty default (or count = 0): no instance
+                    found.append((caller, call))
+    return found if called else None
 
 
 def _as_called(module: RootModule, caller: RootModule, call: str) -> RootModule:
@@ -65,7 +69,9 @@ def _as_called(module: RootModule, caller: RootModule, call: str) -> RootModule:
 def _instances(module_dir: Path, root: Path) -> list[RootModule]:
     module = load_root_module(module_dir)
     callers = _callers(module_dir, root)
-    return [_as_called(module, caller, call) for caller, call in callers] or [module]
+    if callers is None:
+        return [module]  # a root module
+    return [_as_called(module, caller, call) for caller, call in callers]
 
 
 def _found(node: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -105,7 +111,8 @@ def declared_taints(root: Path = IAC) -> list[DeclaredTaint]:
     """Every taint the `.tf` files under root put on node groups."""
     found: list[DeclaredTaint] = []
     for module_dir in module_dirs(root):
-        for module in _instances(module_dir, root):
+        # a module no default instance calls still declares its taints for the instances one configures
+        for module in _instances(module_dir, root) or [load_root_module(module_dir)]:
             blocks = {f"module.{name}": body for name, body in module.modules.items()}
             blocks |= {f"{kind}.{name}": body for (kind, name), body in module.resources.items()}
             for address, body in blocks.items():
@@ -114,3 +121,33 @@ def declared_taints(root: Path = IAC) -> list[DeclaredTaint]:
                     for raw in _entries(module.resolve(value)):
                         found.append(DeclaredTaint(_taint(raw, where), where))
     return list({(d.taint, d.where): d for d in found}.values())
+
+
+@dataclass(frozen=True)
+class DeclaredNodeGroup:
+    name: str
+    desired_size: Any  # a number once resolved; the expression text when it cannot be
+    taints: frozenset[Taint]
+    where: str
+
+
+def declared_node_groups(root: Path = IAC) -> list[DeclaredNodeGroup]:
+    """The EKS managed node groups (module `eks_managed_node_groups`, resource aws_eks_node_group)."""
+    found = []
+    for module_dir in module_dirs(root):
+        for module in _instances(module_dir, root):
+            groups: list[tuple[str, str, Any, Any]] = []
+            for call, body in module.modules.items():
+                for name, group in module.resolve(body.get("eks_managed_node_groups") or {}).items():
+                    groups.append((f"module.{call}.{name}", name, group.get("desired_size"), group.get("taints")))
+            for (kind, name), body in module.resources.items():
+                if kind == "aws_eks_node_group":
+                    resolved = module.resolve(body)
+                    scaling = resolved.get("scaling_config") or [{}]
+                    scaling = scaling[0] if isinstance(scaling, list) else scaling
+                    groups.append((f"{kind}.{name}", name, scaling.get("desired_size"), resolved.get("taint")))
+            for address, name, size, taints in groups:
+                where = f"{module_dir.relative_to(root.parent)}: {address}"
+                parsed = frozenset(_taint(raw, where) for raw in _entries(taints)) if taints else frozenset()
+                found.append(DeclaredNodeGroup(name, size, parsed, where))
+    return found

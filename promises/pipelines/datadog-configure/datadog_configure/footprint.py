@@ -9,7 +9,7 @@ compliance.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,12 @@ class Totals:
     memory_request: int
     memory_limit: int
 
+    def times(self, count: int) -> Totals:
+        """What `count` such pods ask for together (one per node: the agents on `count` nodes)."""
+        return Totals(
+            self.cpu_request * count, self.cpu_limit * count, self.memory_request * count, self.memory_limit * count
+        )
+
     def as_status(self) -> dict[str, dict[str, str]]:
         return {
             "requests": {"cpu": format_cpu(self.cpu_request), "memory": format_memory(self.memory_request)},
@@ -107,6 +113,8 @@ class Footprint:
     init_containers: ContainerResources
     cluster_agent: ContainerResources | None
     cluster_agent_replicas: int
+    # the DaemonSet pod's tolerations as the chart renders them (datadog_configure.placement)
+    agent_tolerations: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def unbounded(self) -> tuple[str, ...]:
@@ -149,6 +157,8 @@ def running_agent_containers(values: Values) -> tuple[tuple[str, str], ...]:
 
 
 def footprint(values: Values) -> Footprint:
+    from datadog_configure.placement import agent_pod_placement  # it reads the values with `lookup`
+
     containers = tuple(
         _resources(values, name, f"agents.containers.{key}.resources") for name, key in running_agent_containers(values)
     )
@@ -162,4 +172,5 @@ def footprint(values: Values) -> Footprint:
         init_containers=_resources(values, "init containers", "agents.containers.initContainers.resources"),
         cluster_agent=cluster_agent,
         cluster_agent_replicas=int(lookup(values, "clusterAgent.replicas", 1)) if cluster_agent else 0,
+        agent_tolerations=tuple(agent_pod_placement(values)["tolerations"]),
     )
