@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tests.platform_objects import ago, cond, meta
+from tests.objects import Stack, agent_pods, ago, cond, healthy_platform, meta
 
 Json = dict[str, Any]
 
@@ -132,3 +132,23 @@ def with_template(daemonset: Json, **pod_spec: Any) -> Json:
     copied = copy.deepcopy(daemonset)
     copied["spec"]["template"]["spec"].update(pod_spec)
     return copied
+
+
+def platform_on(
+    nodes: list[Json],
+    stack: Stack,
+    daemonset: Json,
+    *,
+    pods_on: Iterable[str] | None = None,
+) -> list[Json]:
+    """A healthy platform on these nodes whose one stack's agent DaemonSet is `daemonset`, with agent
+    pods on the nodes `pods_on` (default: as many nodes as the DaemonSet wants, in order)."""
+    if pods_on is None:
+        pods_on = [n["metadata"]["name"] for n in nodes][: daemonset["status"]["desiredNumberScheduled"]]
+    objects = [
+        o
+        for o in healthy_platform([stack], nodes=[])
+        if o["kind"] != "Node"
+        and not (o["kind"] in ("Pod", "DaemonSet") and o["metadata"].get("namespace") == stack.target)
+    ]
+    return [*nodes, *objects, daemonset, *agent_pods(stack, nodes=list(pods_on))]

@@ -62,6 +62,18 @@ class Toleration:
             str(raw.get("effect") or ""),
         )
 
+    def __str__(self) -> str:
+        """`node-type=system:NoSchedule`, `node-type (any value):NoSchedule`, `every taint`."""
+        if self.operator == "Exists" and not self.key:
+            return f"every {self.effect} taint" if self.effect else "every taint"
+        if self.operator == "Exists":
+            what = f"{self.key} (any value)"
+        elif self.operator == "Equal":
+            what = f"{self.key}={self.value}" if self.value else self.key
+        else:
+            what = f"{self.key} {self.operator} {self.value}"
+        return f"{what}:{self.effect}" if self.effect else f"{what} (any effect)"
+
     def tolerates(self, taint: Taint) -> bool:
         if self.effect and self.effect != taint.effect:
             return False

@@ -161,8 +161,8 @@ def doctor(
     oom-killed, flux-crds-missing, helm-ownership-conflict, helmrelease-values-missing,
     helmrelease-not-ready, promise-unavailable, kratix-controller-down, work-unscheduled,
     request-works-pending, kratix-paused, destination-not-synced, namespace-terminating,
-    agent-unschedulable, snapshot-incomplete. Findings that share a cause are grouped into one
-    incident under the object the cause sits on (JSON: "incidents").
+    agent-unschedulable, agents-missing-nodes, snapshot-incomplete. Findings that share a cause are
+    grouped into one incident under the object the cause sits on (JSON: "incidents").
     Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when a cluster cannot be read or a
     flag is wrong.
 

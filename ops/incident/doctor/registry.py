@@ -39,6 +39,7 @@ def all_checks() -> tuple[Check, ...]:
     then the rest."""
     from ops.incident.doctor import (
         argocd,
+        coverage,
         externalsecrets,
         flux,
         images,
@@ -64,6 +65,7 @@ def all_checks() -> tuple[Check, ...]:
         *works.CHECKS,
         *namespaces.CHECKS,
         *scheduling.CHECKS,
+        *coverage.CHECKS,
         *reads.CHECKS,
     )
 

@@ -139,3 +139,11 @@ def test_a_node_left_out_by_taint_and_selector_names_both() -> None:
     [node] = left_out([system], {"nodeSelector": {"node-type": "default"}})
 
     assert node.reason == "taint node-type=system:NoSchedule, nodeSelector node-type=default (node-type=system)"
+
+
+def test_tolerations_print_what_they_tolerate() -> None:
+    assert str(Toleration.of(SYSTEM_TOLERATION)) == "node-type=system:NoSchedule"
+    assert str(Toleration.of(EVERYTHING)) == "every taint"
+    assert str(Toleration(operator="Exists", effect="NoExecute")) == "every NoExecute taint"
+    assert str(Toleration("node-type", "Exists")) == "node-type (any value) (any effect)"
+    assert str(Toleration("gpu", "Equal", "", "NoSchedule")) == "gpu:NoSchedule"
