@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from ops.kube.fields import Rollout
     from ops.render.console import Consoles
     from ops.stacks.datadog import Agents, ContainerTrouble, StackStatus
+    from ops.stacks.node_coverage import NodeCoverage
 
 STATUS_OUTPUTS = ("table", "json")
 
@@ -26,6 +27,19 @@ def _agents_data(agents: Agents | None) -> dict[str, Any] | None:
         "ready": agents.ready,
         "nodeAgents": _rollout_data(agents.node_agents),
         "clusterAgent": _rollout_data(agents.cluster_agent),
+        "nodes": _coverage_data(agents.coverage),
+    }
+
+
+def _coverage_data(coverage: NodeCoverage | None) -> dict[str, Any] | None:
+    """The node agents counted against the schedulable nodes (None: no DaemonSet yet)."""
+    if coverage is None:
+        return None
+    return {
+        "schedulable": None if coverage.error else coverage.nodes,
+        "withAgent": None if coverage.error else coverage.with_agent,
+        "leftOut": [{"node": n.node, "reason": n.reason} for n in coverage.left_out],
+        "error": coverage.error,
     }
 
 
@@ -56,10 +70,13 @@ def age_text(seconds: float | None) -> str:
     return f"{int(seconds)}s"
 
 
-def _ready_text(rollout: Rollout | None) -> str:
+def _ready_text(rollout: Rollout | None, coverage: NodeCoverage | None = None) -> str:
     if rollout is None:
         return "-"
-    return f"{rollout.ready}/{rollout.wanted}" + ("" if rollout.up_to_date else " (rolling)")
+    text = f"{rollout.ready}/{rollout.wanted}" + ("" if rollout.up_to_date else " (rolling)")
+    if coverage is not None and coverage.worth_saying:
+        text += " (nodes?)" if coverage.error else f" ({coverage.with_agent}/{coverage.nodes} nodes)"
+    return text
 
 
 def render_stack_statuses(stacks: tuple[StackStatus, ...], output: str, consoles: Consoles) -> None:
@@ -86,7 +103,7 @@ def render_stack_statuses(stacks: tuple[StackStatus, ...], output: str, consoles
             s.status or "-",
             s.target_namespace or "-",
             age_text(s.age_seconds),
-            _ready_text(agents.node_agents if agents else None),
+            _ready_text(agents.node_agents, agents.coverage) if agents else "-",
             _ready_text(agents.cluster_agent if agents else None),
         )
     consoles.out.print(table)

@@ -40,6 +40,7 @@ from ops.kube.reads import log_tail
 from ops.names import AGENT_DAEMONSET, CLUSTER_AGENT, StackRef
 from ops.stacks.kratix import RequestPhase, RequestProgress, request_progress
 from ops.stacks.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
+from ops.stacks.node_coverage import NodeCoverage, Nodes, node_coverage, read_nodes
 from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:
@@ -161,15 +162,18 @@ def apply_stack(kube: Kube, manifest: Json, settings: Settings, *, dry_run: bool
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Agents:
-    """The Datadog agents in a stack's target namespace (None: that workload is not there yet)."""
+    """The Datadog agents in a stack's target namespace (None: that workload is not there yet), and
+    the node agents counted against the nodes they should run on (None: no DaemonSet yet)."""
 
     namespace: str
     node_agents: Rollout | None
     cluster_agent: Rollout | None
+    coverage: NodeCoverage | None = None
 
     @property
     def ready(self) -> bool:
-        return all(r is not None and r.complete for r in (self.node_agents, self.cluster_agent))
+        rolled_out = all(r is not None and r.complete for r in (self.node_agents, self.cluster_agent))
+        return rolled_out and self.coverage is not None and self.coverage.complete
 
     def __str__(self) -> str:
         missing = [
@@ -181,16 +185,19 @@ class Agents:
             if rollout is None
         ]
         present = [str(r) for r in (self.node_agents, self.cluster_agent) if r is not None]
-        return f"namespace {self.namespace}: " + ", ".join(present + missing)
+        nodes = f"; {self.coverage}" if self.coverage is not None and self.coverage.worth_saying else ""
+        return f"namespace {self.namespace}: " + ", ".join(present + missing) + nodes
 
 
-def read_agents(kube: Kube, namespace: str) -> Agents:
+def read_agents(kube: Kube, namespace: str, nodes: Nodes) -> Agents:
+    """The agents in one namespace; `nodes` (read_nodes, once per look) are what the node agents must cover."""
     daemonset = get_object(kube, "apps/v1", "DaemonSet", AGENT_DAEMONSET, namespace)
     deployment = get_object(kube, "apps/v1", "Deployment", CLUSTER_AGENT, namespace)
     return Agents(
         namespace,
         None if daemonset is None else daemonset_rollout(daemonset),
         None if deployment is None else deployment_rollout(deployment),
+        None if daemonset is None else node_coverage(nodes, daemonset),
     )
 
 
@@ -309,7 +316,7 @@ class StackWatch:
         namespace = stack_target_namespace(live)
         if namespace is None:
             return Observation(done=False, phase="Deploying", detail="the request names no target namespace")
-        self.agents = agents = read_agents(self.kube, namespace)
+        self.agents = agents = read_agents(self.kube, namespace, read_nodes(self.kube))
         if agents.ready:
             return Observation(done=True, phase=RequestPhase.READY.value, detail=str(agents))
         return Observation(done=False, phase="Deploying", detail=str(agents))
@@ -490,7 +497,9 @@ def stack_statuses(
     """Every DatadogStack with its phase and, per target namespace, its agents' readiness."""
     now = now or datetime.datetime.now(datetime.UTC)
     statuses = []
-    for obj in list_stacks(kube, settings, namespace):
+    stacks = list_stacks(kube, settings, namespace)
+    nodes = read_nodes(kube) if any(stack_target_namespace(obj) for obj in stacks) else Nodes()
+    for obj in stacks:
         spec, meta = obj.get("spec") or {}, obj.get("metadata") or {}
         progress = request_progress(obj)
         reconciled = progress.condition("Reconciled")
@@ -507,7 +516,7 @@ def stack_statuses(
                 target_namespace=target,
                 created=str(created) if created else None,
                 age_seconds=_nonnegative(seconds_since(str(created) if created else None, now)),
-                agents=read_agents(kube, target) if target else None,
+                agents=read_agents(kube, target, nodes) if target else None,
             )
         )
     return tuple(sorted(statuses, key=lambda s: s.ref))

@@ -11,6 +11,7 @@ import pytest
 from kubernetes.client import CoreV1Api
 
 from tests.kube.emulator import EmulatorThread
+from tests.node_objects import eks_node
 from tests.objects import (
     STACK_API,
     agents_daemonset,
@@ -270,6 +271,7 @@ def test_status_lists_stacks_with_their_agents_as_a_table_and_as_json(kube: Emul
         stack("staging", "team-b", status=pipeline_failed()),
         agents_daemonset(TARGET, desired=3, ready=2),
         cluster_agent_deployment(TARGET),
+        *(eks_node(f"ip-10-0-{i}-11", "default") for i in (1, 2, 3)),
     )
 
     table = cli("datadog.status")
@@ -298,5 +300,6 @@ def test_status_lists_stacks_with_their_agents_as_a_table_and_as_json(kube: Emul
         "ready": False,
         "nodeAgents": {"name": "datadog", "ready": 2, "desired": 3, "upToDate": True},
         "clusterAgent": {"name": "datadog-cluster-agent", "ready": 1, "desired": 1, "upToDate": True},
+        "nodes": {"schedulable": 3, "withAgent": 2, "leftOut": [], "error": None},
     }
     assert stacks[1]["agents"]["nodeAgents"] is None

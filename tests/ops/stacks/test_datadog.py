@@ -31,6 +31,7 @@ from ops.stacks.datadog import (
 from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
 from tests.kube.emulator import EmulatorThread
+from tests.node_objects import eks_node
 from tests.objects import (
     STACK_API,
     Script,
@@ -197,7 +198,7 @@ def test_without_the_promise_the_error_says_to_install_it(
 def test_the_wait_follows_the_request_through_each_phase_to_ready_agents(
     client: Kube, kube: EmulatorThread, settings: Settings
 ) -> None:
-    kube.seed(stack(status=pending()))
+    kube.seed(stack(status=pending()), *(eks_node(f"ip-10-0-{i}-11", "default") for i in (1, 2, 3)))
     script = Script(
         [
             lambda: kube.seed(stack(status=configuring())),
