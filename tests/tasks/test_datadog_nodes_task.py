@@ -1,0 +1,57 @@
+"""`invoke datadog.*` when the agent DaemonSet leaves a node out: the wait does not say ready, and
+`datadog.status` shows the nodes beside ready/desired."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kratix_objects import (
+    TaskRunner,
+    cluster_agent_deployment,
+    datadog_stack_crd,
+    namespace,
+    reconciled,
+    run_task,
+    stack,
+)
+from tests.kube.emulator import EmulatorThread
+from tests.node_objects import SYSTEM_TAINT, chart_daemonset, eks_node
+
+__all__ = ["run_task"]  # a fixture
+
+TARGET = "datadog-team-a-production-abc123"
+SYSTEM_NODE = "ip-10-0-3-7.eu-central-1.compute.internal"
+
+
+@pytest.fixture
+def left_out(kube: EmulatorThread) -> None:
+    """A Ready stack whose DaemonSet (no agents.tolerations) wants 2 pods on 3 nodes, both ready."""
+    kube.install_crd(datadog_stack_crd())
+    kube.seed(
+        namespace("team-a"),
+        stack(status=reconciled()),
+        namespace(TARGET),
+        eks_node("ip-10-0-1-11.eu-central-1.compute.internal", "default"),
+        eks_node("ip-10-0-2-12.eu-central-1.compute.internal", "default"),
+        eks_node(SYSTEM_NODE, "system", taints=[SYSTEM_TAINT]),
+        chart_daemonset(TARGET, desired=2),
+        cluster_agent_deployment(TARGET),
+    )
+
+
+@pytest.mark.usefixtures("left_out")
+def test_the_wait_times_out_naming_the_node_without_an_agent(run_task: TaskRunner) -> None:
+    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--timeout", "1")
+
+    assert run.code == 18, run.stderr
+    assert f"2/3 nodes have an agent; not on {SYSTEM_NODE} (taint node-type=system:NoSchedule)" in run.stderr
+    assert "is ready" not in run.stdout
+
+
+@pytest.mark.usefixtures("left_out")
+def test_status_shows_the_nodes_with_an_agent_beside_ready_over_desired(run_task: TaskRunner) -> None:
+    run = run_task("datadog.status")
+
+    assert run.code == 0, run.stderr
+    [row] = [line for line in run.stdout.splitlines() if "team-a" in line]
+    assert "2/2 (2/3 nodes)" in row
