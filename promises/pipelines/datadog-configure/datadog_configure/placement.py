@@ -1,12 +1,14 @@
 """Where the chart places the agents, computed from the Helm values: the placement fields of the
 agent DaemonSet's pod spec and of the cluster agent Deployment's.
 
-Follows the datadog chart 3.240.0 templates (charts/datadog/templates/daemonset.yaml and
-cluster-agent-deployment.yaml, https://github.com/DataDog/helm-charts): the DaemonSet's tolerations
-are a toleration of the Windows node taint when `targetSystem` is windows, then `agents.tolerations`
-verbatim; its nodeSelector is `kubernetes.io/os: <targetSystem>` plus `agents.nodeSelector`; its
-affinity is `agents.affinity`. The cluster agent's come from `clusterAgent.tolerations`,
-`clusterAgent.nodeSelector` (after `kubernetes.io/os`) and `clusterAgent.affinity` the same way.
+Follows the datadog chart 3.240.0 templates (daemonset.yaml, cluster-agent-deployment.yaml in
+https://github.com/DataDog/helm-charts/tree/datadog-3.240.0/charts/datadog/templates): the
+DaemonSet's tolerations are a toleration of the Windows node taint when `targetSystem` is windows,
+then `agents.tolerations` verbatim (the chart adds one more only for the Datadog operator's untaint
+controller, and the tiers switch the operator off); its nodeSelector is `kubernetes.io/os:
+<targetSystem>` plus `agents.nodeSelector`; its affinity is `agents.affinity`. The cluster agent's
+come from `clusterAgent.tolerations`, `clusterAgent.nodeSelector` (after `kubernetes.io/os`) and
+`clusterAgent.affinity` the same way.
 """
 
 from __future__ import annotations
