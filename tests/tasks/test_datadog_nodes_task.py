@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kratix_objects import (
-    TaskRunner,
-    cluster_agent_deployment,
-    datadog_stack_crd,
-    namespace,
-    reconciled,
-    run_task,
-    stack,
-)
 from tests.kube.emulator import EmulatorThread
 from tests.node_objects import SYSTEM_TAINT, chart_daemonset, eks_node
-
-__all__ = ["run_task"]  # a fixture
+from tests.objects import cluster_agent_deployment, datadog_stack_crd, namespace, reconciled, stack
+from tests.tasks.inprocess import TaskRunner
 
 TARGET = "datadog-team-a-production-abc123"
 SYSTEM_NODE = "ip-10-0-3-7.eu-central-1.compute.internal"
@@ -40,8 +31,8 @@ def left_out(kube: EmulatorThread) -> None:
 
 
 @pytest.mark.usefixtures("left_out")
-def test_the_wait_times_out_naming_the_node_without_an_agent(run_task: TaskRunner) -> None:
-    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--timeout", "1")
+def test_the_wait_times_out_naming_the_node_without_an_agent(kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("datadog.minimal", "--name", "production", "--namespace", "team-a", "--timeout", "1")
 
     assert run.code == 18, run.stderr
     assert f"2/3 nodes have an agent; not on {SYSTEM_NODE} (taint node-type=system:NoSchedule)" in run.stderr
@@ -49,8 +40,8 @@ def test_the_wait_times_out_naming_the_node_without_an_agent(run_task: TaskRunne
 
 
 @pytest.mark.usefixtures("left_out")
-def test_status_shows_the_nodes_with_an_agent_beside_ready_over_desired(run_task: TaskRunner) -> None:
-    run = run_task("datadog.status")
+def test_status_shows_the_nodes_with_an_agent_beside_ready_over_desired(kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("datadog.status")
 
     assert run.code == 0, run.stderr
     [row] = [line for line in run.stdout.splitlines() if "team-a" in line]
