@@ -106,8 +106,11 @@ def agents_missing_nodes(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
                 evidence=evidence,
                 cause=_cause(missing),
                 fix=[
-                    f"in Git: agents.tolerations: [{{operator: Exists}}] in {values} (every node, tainted ones "
-                    "included), then let Flux upgrade the release",
+                    f"set agents.tolerations: [{{operator: Exists}}] in {values} (every taint: every node)",
+                    "commit; build and publish the pipeline image with it (`invoke pipeline.build`), set "
+                    "promise.image, then `invoke promise.apply`: Kratix re-runs every DatadogStack and Flux "
+                    "upgrades the release",
+                    "not `kubectl patch daemonset`: Flux puts the chart's values back",
                     "kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints",
                     kubectl(
                         "get",

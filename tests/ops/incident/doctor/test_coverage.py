@@ -39,7 +39,8 @@ def test_agents_without_a_toleration_leave_the_system_nodes_out_and_doctor_names
     assert finding.cause == "the agents' pod template does not tolerate the taint node-type=system:NoSchedule"
     assert "agents.tolerations: [{operator: Exists}]" in finding.fix[0]
     assert "promises/pipelines/datadog-configure/values/values-full.yaml" in finding.fix[0]
-    assert finding.fix[2] == (
+    assert "invoke promise.apply" in finding.fix[1]
+    assert finding.fix[4] == (
         f"kubectl -n {FULL.target} get daemonset datadog -o 'jsonpath={{.spec.template.spec.tolerations}}'"
     )
     assert finding.docs == "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"
