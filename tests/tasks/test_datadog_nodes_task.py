@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.kube.emulator import EmulatorThread
-from tests.node_objects import SYSTEM_TAINT, chart_daemonset, eks_node
-from tests.objects import cluster_agent_deployment, datadog_stack_crd, namespace, reconciled, stack
+from tests.objects import (
+    SYSTEM_TAINT,
+    chart_daemonset,
+    cluster_agent_deployment,
+    datadog_stack_crd,
+    eks_node,
+    namespace,
+    reconciled,
+    stack,
+)
 from tests.tasks.inprocess import TaskRunner
 
 TARGET = "datadog-team-a-production-abc123"

@@ -11,7 +11,6 @@ import pytest
 from kubernetes.client import CoreV1Api
 
 from tests.kube.emulator import EmulatorThread
-from tests.node_objects import eks_node
 from tests.objects import (
     STACK_API,
     agents_daemonset,
@@ -19,6 +18,7 @@ from tests.objects import (
     configuring,
     controller,
     datadog_stack_crd,
+    eks_node,
     namespace,
     pipeline_failed,
     reconciled,

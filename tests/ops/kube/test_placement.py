@@ -17,7 +17,7 @@ from ops.kube.placement import (
     taints_of,
     untolerated,
 )
-from tests.node_objects import EVERYTHING, SYSTEM_TAINT, SYSTEM_TOLERATION, eks_node
+from tests.objects import EVERYTHING, SYSTEM_TAINT, SYSTEM_TOLERATION, eks_node
 
 SYSTEM = Taint("node-type", "system", "NoSchedule")
 

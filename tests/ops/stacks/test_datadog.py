@@ -31,7 +31,6 @@ from ops.stacks.datadog import (
 from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
 from tests.kube.emulator import EmulatorThread
-from tests.node_objects import eks_node
 from tests.objects import (
     STACK_API,
     Script,
@@ -41,6 +40,7 @@ from tests.objects import (
     configuring,
     crash_loop,
     datadog_stack_crd,
+    eks_node,
     image_pull_backoff,
     namespace,
     pending,

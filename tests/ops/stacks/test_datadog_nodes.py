@@ -20,8 +20,17 @@ from ops.stacks.datadog import stack_statuses, wait_for_stack
 from ops.wait import WaitTimeout
 from tests.conftest import VALUES_DIR
 from tests.kube.emulator import EmulatorThread
-from tests.node_objects import SYSTEM_TAINT, chart_daemonset, eks_node
-from tests.objects import Script, cluster_agent_deployment, datadog_stack_crd, namespace, reconciled, stack
+from tests.objects import (
+    SYSTEM_TAINT,
+    Script,
+    chart_daemonset,
+    cluster_agent_deployment,
+    datadog_stack_crd,
+    eks_node,
+    namespace,
+    reconciled,
+    stack,
+)
 
 QUICK = RetryPolicy(attempts=2, max_seconds=2.0, first_wait=0.01, max_wait=0.02, jitter=0.0)
 TARGET = "datadog-team-a-production-abc123"

@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 from ops.incident.doctor.finding import Severity, Subject
 from ops.incident.snapshot import Snapshot
-from tests.node_objects import EVERYTHING, SYSTEM_TAINT, chart_daemonset, default_cluster, eks_node, platform_on
-from tests.objects import Stack
+from tests.objects import EVERYTHING, SYSTEM_TAINT, Stack, chart_daemonset, default_cluster, eks_node, platform_on
 from tests.snapshots import run_check
 
 FULL = Stack("production", "team-a", tier="full", env="prod")
