@@ -112,6 +112,7 @@ def flux_crds() -> list[Json]:
     return [
         crd_manifest("helm.toolkit.fluxcd.io", "HelmRelease", versions=("v2",)),
         crd_manifest("source.toolkit.fluxcd.io", "HelmRepository", plural="helmrepositories", versions=("v1",)),
+        crd_manifest("source.toolkit.fluxcd.io", "HelmChart", versions=("v1",)),
     ]
 
 

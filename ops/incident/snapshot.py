@@ -11,7 +11,8 @@ is recorded as not installed, which is not an error; a kind that could not be re
 that outlived the retries) keeps its one-line error so the checks know where they are blind.
 
 The only per-object requests are the ones a diagnosis cannot do without, bounded: the last log
-lines of failing pipeline containers, the credentials Secret each GitStateStore names, and the
+lines of failing pipeline containers and of failing Datadog agent containers (a few pods per
+namespace), the credentials Secret each GitStateStore names, and the
 `valuesFrom` Secrets of HelmReleases that Flux says it cannot resolve. Secrets are reduced to their
 key names the moment they arrive: no value is kept, printed or logged.
 """
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ops.errors import OpsError
+from ops.incident.agent_pods import log_targets as agent_log_targets
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
 from ops.kube.fields import (
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 LOG_TAIL_LINES = 10
+AGENT_LOG_LINES = 40  # the agents log much at INFO: the error that matters is a few lines up
 MAX_LOG_TAILS = 20  # pods to read logs from, newest first: enough to show the pattern in an incident
 MAX_SECRET_READS = 50
 WORKERS = 16  # concurrent requests per context (the client's connection pool holds as many)
@@ -107,6 +110,7 @@ def kind_specs(api_group: str) -> dict[str, KindSpec]:
         KindSpec("datadogstacks", api_group, STACK_VERSION, STACK_PLURAL, STACK_KIND),
         KindSpec("helmreleases", HELM_GROUP, "v2", "helmreleases", "HelmRelease"),
         KindSpec("helmrepositories", SOURCE_GROUP, "v1", "helmrepositories", "HelmRepository"),
+        KindSpec("helmcharts", SOURCE_GROUP, "v1", "helmcharts", "HelmChart"),
         KindSpec("externalsecrets", ESO_GROUP, "v1", "externalsecrets", "ExternalSecret"),
         KindSpec("clustersecretstores", ESO_GROUP, "v1", "clustersecretstores", "ClusterSecretStore"),
     )
@@ -115,11 +119,17 @@ def kind_specs(api_group: str) -> dict[str, KindSpec]:
 
 # Reads beyond the lists, each bounded (see the module docstring).
 PIPELINE_LOGS = "logs:pipeline"
+AGENT_LOGS = "logs:agents"  # failing Datadog agent containers, a few pods per namespace (ops/incident/agent_pods.py)
 STATESTORE_SECRETS = "secrets:statestore"
 VALUES_SECRETS = "secrets:values"
-EXTRA_READS = frozenset({PIPELINE_LOGS, STATESTORE_SECRETS, VALUES_SECRETS})
+EXTRA_READS = frozenset({PIPELINE_LOGS, AGENT_LOGS, STATESTORE_SECRETS, VALUES_SECRETS})
 # What each extra read is computed from.
-_EXTRA_SOURCES = {PIPELINE_LOGS: "pods", STATESTORE_SECRETS: "gitstatestores", VALUES_SECRETS: "helmreleases"}
+_EXTRA_SOURCES = {
+    PIPELINE_LOGS: "pods",
+    AGENT_LOGS: "pods",
+    STATESTORE_SECRETS: "gitstatestores",
+    VALUES_SECRETS: "helmreleases",
+}
 
 
 @dataclass(frozen=True)
@@ -292,6 +302,9 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
         log_fs = [
             pool.submit(_log_tail, kube, namespace_of(pod), name_of(pod), str(status.get("name")), previous)
             for pod, status, previous in _wanted_logs(listings, reads)
+        ] + [
+            pool.submit(_log_tail, kube, namespace_of(f.pod), name_of(f.pod), f.name, f.previous, lines=AGENT_LOG_LINES)
+            for f in (agent_log_targets(listings["pods"].items) if AGENT_LOGS in reads.extras else [])
         ]
         version = version_f.result()
         secrets = {key: f.result() for key, f in secret_fs.items()}
@@ -430,9 +443,11 @@ def _wanted_logs(listings: Mapping[str, Listing], reads: Reads) -> list[tuple[Js
     return chosen
 
 
-def _log_tail(kube: Kube, namespace: str, pod: str, container: str, previous: bool) -> LogTail:
+def _log_tail(
+    kube: Kube, namespace: str, pod: str, container: str, previous: bool, *, lines: int = LOG_TAIL_LINES
+) -> LogTail:
     try:
-        lines = log_tail(kube, namespace, pod, container, LOG_TAIL_LINES, previous=previous)
+        kept = log_tail(kube, namespace, pod, container, lines, previous=previous)
     except OpsError as err:
         return LogTail(namespace, pod, container, (), previous, err.message)
-    return LogTail(namespace, pod, container, lines, previous)
+    return LogTail(namespace, pod, container, kept, previous)

@@ -29,15 +29,27 @@ def check(id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False)
     """Declare a check: `@check("oom-killed", "OOMKilled containers", {"pods"})`."""
 
     def wrap(fn: CheckFn) -> Check:
-        return Check(id_, title, frozenset(needs), fn, uses_aws)
+        return Check(id_, title, frozenset(needs), _with_events(fn), uses_aws)
 
     return wrap
+
+
+def _with_events(fn: CheckFn) -> CheckFn:
+    """Every check's findings carry the Warning Events about their objects (ops/incident/doctor/events.py)."""
+    from ops.incident.doctor.events import attach_events
+
+    def run(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
+        return [attach_events(snap, f) for f in fn(snap, aws)]
+
+    run.__doc__, run.__name__ = fn.__doc__, fn.__name__
+    return run
 
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, in the order the troubleshooting table of github.com/NoNickeD/kratix-demo lists them,
     then the rest."""
     from ops.incident.doctor import (
+        agents,
         argocd,
         coverage,
         externalsecrets,
@@ -60,6 +72,7 @@ def all_checks() -> tuple[Check, ...]:
         *argocd.CHECKS,
         *externalsecrets.CHECKS,
         *oom.CHECKS,
+        *agents.CHECKS,
         *flux.CHECKS,
         *kratix.CHECKS,
         *works.CHECKS,

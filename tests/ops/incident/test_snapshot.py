@@ -159,4 +159,4 @@ def test_a_snapshot_cannot_be_changed(kube: EmulatorThread, kubeconfig: Path, se
 
 def test_unknown_reads_are_a_programming_error(settings: Settings) -> None:
     with pytest.raises(ValueError, match="unknown reads"):
-        Reads.of(settings, {"helmcharts"})
+        Reads.of(settings, {"ocirepositories"})
