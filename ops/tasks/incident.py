@@ -158,11 +158,13 @@ def doctor(
     Checks (stable ids): pipeline-failed, pipeline-stuck, image-error, workplacement-write-failed,
     statestore-not-ready, statestore-credentials, destination-not-ready, argocd-out-of-sync,
     argocd-degraded, argocd-error, externalsecret-failed, secretstore-not-valid, aws-api-keys,
-    oom-killed, flux-crds-missing, helm-ownership-conflict, helmrelease-values-missing,
-    helmrelease-not-ready, promise-unavailable, kratix-controller-down, work-unscheduled,
+    oom-killed, agent-not-ready, flux-crds-missing, helm-ownership-conflict,
+    helmrelease-values-missing, helmrelease-not-ready, helmrelease-timeout, helmrelease-blocked,
+    helm-source-failed, promise-unavailable, kratix-controller-down, work-unscheduled,
     request-works-pending, kratix-paused, destination-not-synced, namespace-terminating,
-    agent-unschedulable, agents-missing-nodes, snapshot-incomplete. Findings that share a cause are
-    grouped into one incident under the object the cause sits on (JSON: "incidents").
+    agent-unschedulable, agents-missing-nodes, node-not-ready, workload-stuck, snapshot-incomplete.
+    Findings that share a cause are grouped into one incident under the object the cause sits on
+    (JSON: "incidents").
     Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when a cluster cannot be read or a
     flag is wrong.
 

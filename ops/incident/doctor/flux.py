@@ -20,6 +20,7 @@ from ops.incident.doctor.common import (
     subject,
 )
 from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.helmreleases import handled_elsewhere
 from ops.incident.doctor.registry import check
 from ops.incident.doctor.remedies import chart_diagnosis
 from ops.incident.snapshot import VALUES_SECRETS, Snapshot
@@ -227,7 +228,7 @@ def helmrelease_values_missing(snap: Snapshot, aws: ApiKeysReader | None) -> lis
 @check(
     "helmrelease-not-ready",
     "HelmRelease not ready (install, upgrade or source failures)",
-    {"helmreleases", "helmrepositories"},
+    {"helmreleases", "helmrepositories", "helmcharts", "events"},
 )
 def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     repos = (
@@ -242,6 +243,8 @@ def helmrelease_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             continue
         if any(OWNERSHIP.search(c.message) for c in _messages(release)):
             continue  # helm-ownership-conflict has it
+        if handled_elsewhere(snap, release):
+            continue  # helmrelease-timeout, helmrelease-blocked or helm-source-failed names the cause
         ns, status = namespace_of(release), release.get("status") or {}
         evidence = [condition_line(c) for c in _messages(release)]
         counts = {k: status[k] for k in ("failures", "installFailures", "upgradeFailures") if status.get(k)}

@@ -54,6 +54,8 @@ def all_checks() -> tuple[Check, ...]:
         coverage,
         externalsecrets,
         flux,
+        helmreleases,
+        helmsources,
         images,
         kratix,
         namespaces,
@@ -62,6 +64,7 @@ def all_checks() -> tuple[Check, ...]:
         reads,
         scheduling,
         statestore,
+        workloads,
         works,
     )
 
@@ -74,11 +77,14 @@ def all_checks() -> tuple[Check, ...]:
         *oom.CHECKS,
         *agents.CHECKS,
         *flux.CHECKS,
+        *helmreleases.CHECKS,
+        *helmsources.CHECKS,
         *kratix.CHECKS,
         *works.CHECKS,
         *namespaces.CHECKS,
         *scheduling.CHECKS,
         *coverage.CHECKS,
+        *workloads.CHECKS,
         *reads.CHECKS,
     )
 

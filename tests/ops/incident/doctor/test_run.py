@@ -69,7 +69,7 @@ def test_unknown_check_ids_are_bad_input_naming_the_known_ones() -> None:
 
 def test_check_ids_are_unique_and_stable() -> None:
     ids = [c.id for c in all_checks()]
-    assert len(ids) == len(set(ids)) == 28
+    assert len(ids) == len(set(ids)) == 34
     assert ids[:3] == ["pipeline-failed", "pipeline-stuck", "image-error"]
 
 
