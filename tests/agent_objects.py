@@ -27,7 +27,7 @@ def agent_log(*lines: str) -> str:
     """A log tail: a few INFO lines, then the given ones."""
     head = [
         log_line("INFO", "Starting Datadog Agent v7.81.1"),
-        log_line("INFO", "Hostname is: ip-10-0-1-11.eu-central-1.compute.internal"),
+        log_line("INFO", "Loading proxy settings"),
     ]
     return "\n".join([*head, *lines]) + "\n"
 
