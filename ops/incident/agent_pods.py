@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ops.kube.fields import Json, container_statuses, namespace_of, restarts
 
 _AGENT_IMAGE = re.compile(r"(?:^|/)(?:datadoghq|datadog)/(?P<flavour>agent|cluster-agent)(?:[:@]|$)")
-MAX_AGENT_LOG_PODS = 3  # per namespace: enough to show the pattern, bounded whatever the cluster size
+MAX_AGENT_LOG_PODS = 3  # per namespace: enough to show the pattern
+MAX_AGENT_LOG_PODS_TOTAL = 30  # in all: bounded whatever the number of failing stacks
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,23 @@ def failing_containers(pod: Json) -> list[FailingContainer]:
     return found
 
 
-def log_targets(pods: Iterable[Json], per_namespace: int = MAX_AGENT_LOG_PODS) -> list[FailingContainer]:
-    """The failing containers of at most `per_namespace` agent pods per namespace, the worst first.
+def oom_killed(status: Json) -> bool:
+    """The container's current or last run ended OOMKilled (oom-killed reports it)."""
+    reasons = {((status.get(k) or {}).get("terminated") or {}).get("reason") for k in ("state", "lastState")}
+    return "OOMKilled" in reasons
 
-    Worst: not ready before ready, then most restarts, then the newest pod.
+
+def log_targets(
+    pods: Iterable[Json], per_namespace: int = MAX_AGENT_LOG_PODS, total: int = MAX_AGENT_LOG_PODS_TOTAL
+) -> list[FailingContainer]:
+    """The failing containers of at most `per_namespace` agent pods per namespace (`total` in all), worst first.
+
+    Worst: not ready before ready, then most restarts, then the newest pod. Containers killed for
+    memory are left out: their cause is in their state, not in their log.
     """
-    candidates = [(pod, failing_containers(pod)) for pod in pods if is_agent_pod(pod)]
+    candidates = [
+        (pod, [f for f in failing_containers(pod) if not oom_killed(f.status)]) for pod in pods if is_agent_pod(pod)
+    ]
     candidates = [(pod, failing) for pod, failing in candidates if failing]
     candidates.sort(key=lambda c: str((c[0].get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
     candidates.sort(key=lambda c: (all(bool(f.status.get("ready")) for f in c[1]), -restarts(c[0])))
@@ -82,7 +94,7 @@ def log_targets(pods: Iterable[Json], per_namespace: int = MAX_AGENT_LOG_PODS) -
     chosen: list[FailingContainer] = []
     for pod, failing in candidates:
         ns = namespace_of(pod)
-        if taken.get(ns, 0) >= per_namespace:
+        if taken.get(ns, 0) >= per_namespace or sum(taken.values()) >= total:
             continue
         taken[ns] = taken.get(ns, 0) + 1
         chosen += failing

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from datadog_configure.request import SITES
 from ops.incident.agent_pods import FailingContainer, agent_flavour, failing_containers
@@ -42,6 +43,7 @@ from ops.incident.doctor.common import (
     kubectl,
     named,
     owner_in_namespace,
+    stack_subject,
 )
 from ops.incident.doctor.events import event_lines, one_line, related_events
 from ops.incident.doctor.finding import Finding, Remedy, Severity, Subject
@@ -49,6 +51,7 @@ from ops.incident.doctor.registry import check
 from ops.incident.snapshot import AGENT_LOGS, Snapshot
 from ops.incident.status import stack_namespaces
 from ops.kube.fields import Json, exited, labels_of, name_of, namespace_of
+from ops.names import StackRef
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
@@ -120,44 +123,50 @@ def workload_of(pod: Json) -> Subject:
     return Subject("Pod", name_of(pod), namespace_of(pod))
 
 
-def context_of(snap: Snapshot, namespace: str) -> Context:
-    ctx = Context(namespace, owner_in_namespace(snap, namespace))
-    ref = stack_namespaces(snap).get(namespace) if snap.readable("namespaces") else None
-    stack = (
-        next(
-            (
-                s
-                for s in snap.items("datadogstacks")
-                if ref and (namespace_of(s), name_of(s)) == (ref.namespace, ref.name)
-            ),
-            None,
-        )
-        if snap.readable("datadogstacks")
-        else None
-    )
+@dataclass(frozen=True)
+class _Index:
+    """Per snapshot, built once: each Datadog namespace's stack, and the site its HelmRelease sends to."""
+
+    stacks: dict[str, Json]
+    refs: dict[str, StackRef | None]
+    sites: dict[str, str]
+
+
+_INDEXES: WeakKeyDictionary[Snapshot, _Index] = WeakKeyDictionary()
+
+
+def _index(snap: Snapshot) -> _Index:
+    if snap not in _INDEXES:
+        refs = stack_namespaces(snap)
+        by_ref = {(namespace_of(s), name_of(s)): s for s in _items(snap, "datadogstacks")}
+        stacks = {ns: by_ref[(r.namespace, r.name)] for ns, r in refs.items() if r and (r.namespace, r.name) in by_ref}
+        sites: dict[str, str] = {}
+        for release in _items(snap, "helmreleases"):
+            site = (((release.get("spec") or {}).get("values") or {}).get("datadog") or {}).get("site")
+            if site:
+                sites.setdefault(namespace_of(release), str(site))
+        _INDEXES[snap] = _Index(stacks, refs, sites)
+    return _INDEXES[snap]
+
+
+def _items(snap: Snapshot, key: str) -> tuple[Json, ...]:
+    return snap.items(key) if snap.readable(key) else ()
+
+
+def context_of(snap: Snapshot, namespace: str, *, with_producer: bool = True) -> Context:
+    index = _index(snap)
+    ctx = Context(namespace, stack_subject(index.refs.get(namespace)))
+    spec = index.stacks.get(namespace, {}).get("spec") or {}
     ns = snap.namespace(namespace) if snap.readable("namespaces") else None
     labels = labels_of(ns) if ns else {}
-    spec = (stack or {}).get("spec") or {}
-    status = (stack or {}).get("status") or {}
     ctx.environment = str(spec.get("environment") or labels.get(f"{snap.api_group}/environment") or "") or None
     ctx.tier = str(spec.get("tier") or labels.get(f"{snap.api_group}/tier") or "") or None
     ctx.site_from_request = bool(spec.get("site"))
-    ctx.site = str(spec.get("site") or _release_site(snap, namespace) or status.get("site") or "") or None
-    producer = external_secret_writing(snap, namespace, KEYS_SECRET)
+    ctx.site = str(spec.get("site") or index.sites.get(namespace) or "") or None
+    producer = external_secret_writing(snap, namespace, KEYS_SECRET) if with_producer else None
     if producer is not None:
         ctx.external_secret = Subject("ExternalSecret", name_of(producer), namespace)
     return ctx
-
-
-def _release_site(snap: Snapshot, namespace: str) -> str | None:
-    if not snap.readable("helmreleases"):
-        return None
-    for release in snap.items("helmreleases"):
-        if namespace_of(release) == namespace:
-            site = (((release.get("spec") or {}).get("values") or {}).get("datadog") or {}).get("site")
-            if site:
-                return str(site)
-    return None
 
 
 def site_of_url(line: str) -> str | None:
@@ -243,10 +252,10 @@ def _sibling_sites(snap: Snapshot, ctx: Context, unhealthy: set[str]) -> list[tu
     if not ctx.environment or not snap.readable("namespaces"):
         return []
     found = []
-    for namespace in stack_namespaces(snap):
+    for namespace in _index(snap).refs:
         if namespace == ctx.namespace or namespace in unhealthy:
             continue
-        other = context_of(snap, namespace)
+        other = context_of(snap, namespace, with_producer=False)
         if other.environment == ctx.environment and other.site and other.site != ctx.site:
             found.append((namespace, other.site))
     return found

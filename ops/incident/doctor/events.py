@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from ops.kube.fields import Json, event_time, name_of, namespace_of, parse_time
 
@@ -56,17 +58,23 @@ def owned_pods(snap: Snapshot, kind: str, namespace: str, name: str) -> list[Jso
     return found
 
 
+_RS_EVENTS: WeakKeyDictionary[Snapshot, dict[tuple[str, str], list[Json]]] = WeakKeyDictionary()
+
+
 def _replicaset_events(snap: Snapshot, namespace: str, deployment: str) -> list[Json]:
     """Warning Events about the Deployment's ReplicaSets (FailedCreate lands there when no pod exists)."""
     if not snap.readable("events"):
         return []
-    return [
-        ev
-        for ev in snap.items("events")
-        if (ev.get("involvedObject") or {}).get("kind") == "ReplicaSet"
-        and str((ev.get("involvedObject") or {}).get("namespace") or "") == namespace
-        and _deployment_of_replicaset(str((ev.get("involvedObject") or {}).get("name", ""))) == deployment
-    ]
+    if snap not in _RS_EVENTS:  # one pass over the events per snapshot, whatever the number of workloads
+        index: dict[tuple[str, str], list[Json]] = defaultdict(list)
+        for ev in snap.items("events"):
+            involved = ev.get("involvedObject") or {}
+            if involved.get("kind") == "ReplicaSet":
+                owner = _deployment_of_replicaset(str(involved.get("name", "")))
+                if owner:
+                    index[(str(involved.get("namespace") or ""), owner)].append(ev)
+        _RS_EVENTS[snap] = dict(index)
+    return _RS_EVENTS[snap].get((namespace, deployment), [])
 
 
 def related_events(snap: Snapshot, kind: str, namespace: str | None, name: str) -> list[Json]:
@@ -101,7 +109,9 @@ def event_lines(snap: Snapshot, events: Iterable[Json], limit: int = MAX_EVENT_L
     """One line per distinct (reason, message), newest first; pods sharing one are counted, not repeated."""
     groups: dict[tuple[str, str], list[Json]] = {}
     for ev in events:
+        name = str((ev.get("involvedObject") or {}).get("name") or "")
         message = _POD_NAMES.sub("<pod>", one_line(ev.get("message")))
+        message = message.replace(name, "<name>") if name else message  # the same failure on each pod
         groups.setdefault((str(ev.get("reason")), message), []).append(ev)
     lines = []
     for evs in list(groups.values())[:limit]:
