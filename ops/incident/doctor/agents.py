@@ -94,7 +94,6 @@ class Context:
     owner: Subject | None
     environment: str | None = None
     site: str | None = None
-    site_from_request: bool = False
     tier: str | None = None
     external_secret: Subject | None = None
 
@@ -161,7 +160,6 @@ def context_of(snap: Snapshot, namespace: str, *, with_producer: bool = True) ->
     labels = labels_of(ns) if ns else {}
     ctx.environment = str(spec.get("environment") or labels.get(f"{snap.api_group}/environment") or "") or None
     ctx.tier = str(spec.get("tier") or labels.get(f"{snap.api_group}/tier") or "") or None
-    ctx.site_from_request = bool(spec.get("site"))
     ctx.site = str(spec.get("site") or index.sites.get(namespace) or "") or None
     producer = external_secret_writing(snap, namespace, KEYS_SECRET) if with_producer else None
     if producer is not None:

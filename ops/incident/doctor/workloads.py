@@ -15,6 +15,7 @@ Warning Event about the node is not taken at its word.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,10 @@ from ops.kube.fields import Json, condition, condition_line, name_of, namespace_
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
 
+QUOTA = re.compile(
+    r"exceeded quota: (?P<name>[^,\s]+), requested: (?P<requested>[^,]+(?:,[^:,]+)*), "
+    r"used: (?P<used>[^,]+(?:,[^:,]+)*), limited: (?P<limited>.+)$"
+)
 PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 IMAGE_WAITING = ("InvalidImageName", "ErrImagePull", "ImagePullBackOff")
 DOCS_NODES = "https://kubernetes.io/docs/concepts/architecture/nodes/#condition"
@@ -82,13 +87,17 @@ def _failed_create(snap: Snapshot, subject: Subject, events: list[Json]) -> Diag
             evidence=[line],
             docs=DOCS_PSA,
         )
-    if "exceeded quota" in message:
+    quota = QUOTA.search(message)
+    if quota:
+        name = quota["name"]
         return Diagnosis(
             "quota",
-            f"a ResourceQuota in {ns} refuses the pods: {message}",
+            f"ResourceQuota {name} in {ns} refuses the pods: requested {quota['requested']}, "
+            f"used {quota['used']}, limited {quota['limited']}",
             [
-                kubectl("describe", "resourcequota", namespace=ns),
-                f"raise the quota, or lower the requests in {_tier_values(snap, ns)}",
+                f"lower the requests and limits in {_tier_values(snap, ns)} (or move the stack to a smaller tier), "
+                f"or raise ResourceQuota {name} where it is managed; commit, `invoke promise.apply`",
+                kubectl("describe", "resourcequota", name, namespace=ns),
             ],
             decisive=message,
             evidence=[line],

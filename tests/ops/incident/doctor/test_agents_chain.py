@@ -254,8 +254,14 @@ def test_a_rollout_out_of_time_because_a_quota_refuses_the_pods(snap_of: Callabl
         "Progressing=False ProgressDeadlineExceeded: "
         'ReplicaSet "datadog-cluster-agent-5c7f9d8b6" has timed out progressing.' in f.evidence
     )
-    assert f.cause.startswith(f"a ResourceQuota in {PROD.target} refuses the pods: Error creating:")
-    assert f.fix[0] == f"kubectl -n {PROD.target} describe resourcequota"
+    assert f.cause == (
+        f"ResourceQuota compute in {PROD.target} refuses the pods: requested limits.memory=2Gi, "
+        "used limits.memory=7Gi, limited limits.memory=8Gi"
+    )
+    assert f.fix[0].startswith(
+        "lower the requests and limits in promises/pipelines/datadog-configure/values/values-full.yaml"
+    )
+    assert f.fix[1] == f"kubectl -n {PROD.target} describe resourcequota compute"
 
 
 def test_a_release_failed_without_a_wait_error_stays_with_helmrelease_not_ready(

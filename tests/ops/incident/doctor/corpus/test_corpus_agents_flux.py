@@ -27,6 +27,7 @@ from tests.agent_objects import (
     crash_looping,
     daemonset_stuck,
     depends_on,
+    deployment_deadline,
     helm_chart,
     helm_repository_failed,
     log_line,
@@ -39,7 +40,18 @@ from tests.agent_objects import (
     with_site,
 )
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, agent_pods, daemonset, event, healthy_platform, helm_release, replace
+from tests.platform_objects import (
+    NODES,
+    Stack,
+    agent_pods,
+    daemonset,
+    deployment,
+    event,
+    healthy_platform,
+    helm_release,
+    node,
+    replace,
+)
 from tests.snapshots import read
 
 PROD = Stack("production", "team-a", tier="full", env="prod")
@@ -383,6 +395,71 @@ def test_two_faults_hostname_crash_and_a_short_token_in_the_same_stack(incident:
     cluster = only(findings, "agent-not-ready", Subject("Deployment", "datadog-cluster-agent", STAGING.target))
     assert quoted(cluster, "curently: 20")
     assert cluster.fix[0].startswith("remove clusterAgent.token")
+
+
+# 15 ----------------------------------------------------------------------------------------------
+def test_a_release_timeout_on_a_cluster_agent_a_quota_refuses(incident: Callable[..., list[Finding]]) -> None:
+    """https://github.com/werf/kubedog/issues/398: FailedCreate `exceeded quota` on the ReplicaSet, the deploy
+    waits until its timeout. The symptom is on the HelmRelease and the Deployment; the cause is the quota."""
+    quota = (
+        'Error creating: pods "datadog-cluster-agent-5c7f9d8b6-nqb54" is forbidden: exceeded quota: team-a-compute, '
+        "requested: limits.memory=512Mi, used: limits.memory=7680Mi, limited: limits.memory=8Gi"
+    )
+    error = timeout_error(("Deployment", PROD.target, "datadog-cluster-agent"))
+    objects = [o for o in healthy_platform([PROD]) if o not in agent_pods(PROD)[-1:]]
+    objects = replace(objects, release_failed(PROD, error, stalled=False))
+    objects = replace(
+        objects,
+        deployment_deadline(
+            deployment(PROD.target, "datadog-cluster-agent"),
+            'ReplicaSet "datadog-cluster-agent-5c7f9d8b6" has timed out progressing.',
+        ),
+    )
+    objects.append(
+        event(
+            "ReplicaSet",
+            PROD.target,
+            "datadog-cluster-agent-5c7f9d8b6",
+            "FailedCreate",
+            quota,
+            count=92,
+            source="replicaset-controller",
+        )
+    )
+
+    findings = incident(objects)
+
+    f = only(findings, "helmrelease-timeout", hr(PROD))
+    assert quoted(f, "exceeded quota: team-a-compute")
+    assert "ResourceQuota team-a-compute" in f.cause
+    assert f.fix[0].startswith(
+        "lower the requests and limits in promises/pipelines/datadog-configure/values/values-full.yaml"
+    )
+    assert f.fix[-1] == f"then: flux reconcile helmrelease datadog -n {PROD.target} --force"
+    stuck = only(findings, "workload-stuck", Subject("Deployment", "datadog-cluster-agent", PROD.target))
+    assert quoted(stuck, "Progressing=False ProgressDeadlineExceeded")
+
+
+# 16 ----------------------------------------------------------------------------------------------
+def test_two_faults_a_node_gone_and_a_repository_behind_a_tls_proxy(incident: Callable[..., list[Finding]]) -> None:
+    """https://github.com/kubernetes/kubernetes/issues/32522 (a terminated node left NotReady, its DaemonSet pods
+    stuck) and https://github.com/fluxcd/source-controller/issues/510 (x509 behind a corporate proxy)."""
+    gone = NODES[1]
+    message = (
+        "failed to fetch Helm repository index: failed to cache index to temporary file: Get "
+        '"https://helm.datadoghq.com/index.yaml": x509: certificate signed by unknown authority'
+    )
+    objects = replace(healthy_platform([PROD, STAGING]), node(gone, ready=False))
+    objects = replace(objects, helm_repository_failed(STAGING, "Failed", message))
+
+    findings = incident(objects)
+
+    n = only(findings, "node-not-ready", Subject("Node", gone))
+    assert n.evidence[0].startswith("Ready=Unknown NodeStatusUnknown: Kubelet stopped posting node status.")
+    assert quoted(n, f"{PROD.target}/datadog-b1x9z")
+    assert n.fix[0] == f"kubectl describe node {gone}"
+    repo = only(findings, "helm-source-failed", Subject("HelmRepository", "datadog", STAGING.target))
+    assert repo.fix[0].startswith("put the CA in a Secret (key ca.crt)")
 
 
 def test_the_corpus_objects_on_a_healthy_platform_give_no_finding(incident: Callable[..., list[Finding]]) -> None:
