@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from ops.kube.fields import Json, container_statuses, namespace_of, restarts
+from ops.kube.fields import Json, container_statuses, namespace_of, restarts, seconds_since
 
 _AGENT_IMAGE = re.compile(r"(?:^|/)(?:datadoghq|datadog)/(?P<flavour>agent|cluster-agent)(?:[:@]|$)")
 MAX_AGENT_LOG_PODS = 3  # per namespace: enough to show the pattern
 MAX_AGENT_LOG_PODS_TOTAL = 30  # in all: bounded whatever the number of failing stacks
+RECENT_RESTART = 3600.0  # seconds: a ready container that restarted within this is still "restarting"
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ def is_agent_pod(pod: Json) -> bool:
     return agent_flavour(pod) is not None
 
 
-def failing_containers(pod: Json) -> list[FailingContainer]:
-    """The pod's containers (not init) that are not ready, or that restarted after a failed run."""
+def failing_containers(pod: Json, now: datetime) -> list[FailingContainer]:
+    """The pod's containers (not init) that are not ready, or that restarted after a failed run that ended
+    less than RECENT_RESTART ago (a restart days ago, after a node reboot, is history, not an incident)."""
     if (pod.get("status") or {}).get("phase") in ("Pending", "Succeeded") and not any(
         s.get("lastState") for _, s in container_statuses(pod)
     ):
@@ -61,7 +64,8 @@ def failing_containers(pod: Json) -> list[FailingContainer]:
             continue
         state = status.get("state") or {}
         last = (status.get("lastState") or {}).get("terminated") or {}
-        restarted = int(status.get("restartCount") or 0) > 0 and bool(last)
+        ended = seconds_since(last.get("finishedAt"), now)
+        restarted = int(status.get("restartCount") or 0) > 0 and ended is not None and ended < RECENT_RESTART
         if status.get("ready") and not (restarted and last.get("exitCode", 0) != 0):
             continue
         if "waiting" in state and not last:
@@ -77,7 +81,7 @@ def oom_killed(status: Json) -> bool:
 
 
 def log_targets(
-    pods: Iterable[Json], per_namespace: int = MAX_AGENT_LOG_PODS, total: int = MAX_AGENT_LOG_PODS_TOTAL
+    pods: Iterable[Json], now: datetime, per_namespace: int = MAX_AGENT_LOG_PODS, total: int = MAX_AGENT_LOG_PODS_TOTAL
 ) -> list[FailingContainer]:
     """The failing containers of at most `per_namespace` agent pods per namespace (`total` in all), worst first.
 
@@ -85,7 +89,9 @@ def log_targets(
     memory are left out: their cause is in their state, not in their log.
     """
     candidates = [
-        (pod, [f for f in failing_containers(pod) if not oom_killed(f.status)]) for pod in pods if is_agent_pod(pod)
+        (pod, [f for f in failing_containers(pod, now) if not oom_killed(f.status)])
+        for pod in pods
+        if is_agent_pod(pod)
     ]
     candidates = [(pod, failing) for pod, failing in candidates if failing]
     candidates.sort(key=lambda c: str((c[0].get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)

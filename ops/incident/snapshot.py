@@ -304,7 +304,7 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
             for pod, status, previous in _wanted_logs(listings, reads)
         ] + [
             pool.submit(_log_tail, kube, namespace_of(f.pod), name_of(f.pod), f.name, f.previous, lines=AGENT_LOG_LINES)
-            for f in (agent_log_targets(listings["pods"].items) if AGENT_LOGS in reads.extras else [])
+            for f in (agent_log_targets(listings["pods"].items, taken_at) if AGENT_LOGS in reads.extras else [])
         ]
         version = version_f.result()
         secrets = {key: f.result() for key, f in secret_fs.items()}

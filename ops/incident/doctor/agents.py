@@ -390,7 +390,7 @@ def crash_or_probe(
 
 def diagnose_pods(snap: Snapshot, pods: list[Json], unhealthy: Iterable[str] = ()) -> Diagnosis | None:
     """Why these agent pods (one workload) are not ready; None when none of them fails."""
-    failing = [f for pod in pods for f in failing_containers(pod)]
+    failing = [f for pod in pods for f in failing_containers(pod, snap.taken_at)]
     if not failing:
         return None
     ns = namespace_of(pods[0])
@@ -443,7 +443,7 @@ def agent_groups(snap: Snapshot) -> dict[Subject, list[Json]]:
     """Agent pods with a failing container, by workload (DaemonSet datadog, Deployment datadog-cluster-agent)."""
     groups: dict[Subject, list[Json]] = {}
     for pod in snap.items("pods"):
-        if agent_flavour(pod) is None or not failing_containers(pod) or _covered_elsewhere(pod):
+        if agent_flavour(pod) is None or not failing_containers(pod, snap.taken_at) or _covered_elsewhere(pod):
             continue
         groups.setdefault(workload_of(pod), []).append(pod)
     return groups

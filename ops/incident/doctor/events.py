@@ -123,14 +123,17 @@ def event_lines(snap: Snapshot, events: Iterable[Json], limit: int = MAX_EVENT_L
 _POD_NAMES = re.compile(r'pods? "[^"]+"')  # FailedCreate quotes the pod's generated name: group regardless
 
 
-def newer_failure(snap: Snapshot, kind: str, namespace: str | None, name: str, since: str | None) -> Json | None:
-    """The newest Warning Event about the object when it is newer than `since` (a condition's transition)."""
-    when = parse_time(since)
-    for ev in snap.warning_events(kind, namespace, name):
+def newer_failure(
+    snap: Snapshot, kind: str, namespace: str | None, name: str, *, since: str | None, reasons: Iterable[str]
+) -> Json | None:
+    """The newest Warning Event with one of `reasons` about the object, when it is newer than `since`
+    (the transition time of a condition that says all is well)."""
+    when, wanted = parse_time(since), set(reasons)
+    for ev in snap.warning_events(kind, namespace, name):  # newest first
+        if ev.get("reason") not in wanted:
+            continue
         happened = parse_time(event_time(ev))
-        if when is None or (happened is not None and happened > when):
-            return ev
-        break
+        return ev if when is None or (happened is not None and happened > when) else None
     return None
 
 

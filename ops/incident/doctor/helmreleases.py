@@ -52,8 +52,15 @@ def failure_message(snap: Snapshot, release: Json) -> tuple[str, str] | None:
                 return c.one_line_message, condition_line(c)
         return ready.one_line_message, condition_line(ready)
     if ready is not None and ready.is_true:
-        ev = newer_failure(snap, "HelmRelease", namespace_of(release), name_of(release), ready.last_transition_time)
-        if ev is not None and ev.get("reason") in RELEASE_FAILURES:
+        ev = newer_failure(
+            snap,
+            "HelmRelease",
+            namespace_of(release),
+            name_of(release),
+            since=ready.last_transition_time,
+            reasons=RELEASE_FAILURES,
+        )
+        if ev is not None:
             line = f"{condition_line(ready)} is older than {event_line(snap, ev)}"
             return one_line(ev.get("message")), line
     return None

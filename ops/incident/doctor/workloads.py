@@ -35,6 +35,20 @@ QUOTA = re.compile(
     r"exceeded quota: (?P<name>[^,\s]+), requested: (?P<requested>[^,]+(?:,[^:,]+)*), "
     r"used: (?P<used>[^,]+(?:,[^:,]+)*), limited: (?P<limited>.+)$"
 )
+# Warning Events the kubelet (and node-problem-detector) record when a node fails, whatever its Ready says.
+NODE_FAILURES = (
+    "SystemOOM",
+    "Rebooted",
+    "NodeNotReady",
+    "EvictionThresholdMet",
+    "ContainerGCFailed",
+    "ImageGCFailed",
+    "FreeDiskSpaceFailed",
+    "KubeletSetupFailed",
+    "OOMKilling",
+    "KernelOops",
+    "TaskHung",
+)
 PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 IMAGE_WAITING = ("InvalidImageName", "ErrImagePull", "ImagePullBackOff")
 DOCS_NODES = "https://kubernetes.io/docs/concepts/architecture/nodes/#condition"
@@ -181,7 +195,7 @@ def why_not_ready(snap: Snapshot, kind: str, namespace: str, name: str) -> Workl
     events = related_events(snap, kind, namespace, name)
     diagnosis = _failed_create(snap, subject, events) or _pending(snap, pods) or _container_trouble(snap, pods)
     if diagnosis is None and any(agent_flavour(p) for p in pods):
-        diagnosis = diagnose_pods(snap, [p for p in pods if failing_containers(p)] or pods)
+        diagnosis = diagnose_pods(snap, [p for p in pods if failing_containers(p, snap.taken_at)] or pods)
     if diagnosis is None and obj is not None:
         progressing = condition(obj, "Progressing")
         if progressing is not None and progressing.reason == "ProgressDeadlineExceeded":
@@ -215,7 +229,7 @@ def workload_stuck(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
             deadline = progressing is not None and progressing.reason == "ProgressDeadlineExceeded"
             created = related_events(snap, str(obj.get("kind")), namespace_of(obj), name_of(obj))
             failed_create = any(e.get("reason") == "FailedCreate" for e in created)
-            if not (deadline or failed_create) or (rollout(obj).complete and not failed_create):
+            if not (deadline or failed_create) or rollout(obj).complete:
                 continue
             state = why_not_ready(snap, str(obj.get("kind")), namespace_of(obj), name_of(obj))
             diagnosis = state.diagnosis
@@ -253,7 +267,8 @@ def node_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
         name = name_of(node)
         ready = condition(node, "Ready")
         pressures = [c for t in PRESSURES if (c := condition(node, t)) is not None and c.is_true]
-        stale = newer_failure(snap, "Node", None, name, ready.last_transition_time if ready else None)
+        since = ready.last_transition_time if ready else None
+        stale = newer_failure(snap, "Node", None, name, since=since, reasons=NODE_FAILURES)
         not_ready = ready is None or not ready.is_true
         if not (not_ready or pressures or stale is not None):
             continue

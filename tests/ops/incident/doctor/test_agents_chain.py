@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def test_log_reads_are_bounded_per_namespace_and_read_the_previous_run_of_a_cras
 
     log_reads = [path for method, path in kube.requests if path.endswith("/log")]
     assert len(log_reads) == 3  # 5 failing pods, 3 read
-    targets = log_targets([crash_looping(p, restarts=3) for p in pods])
+    targets = log_targets([crash_looping(p, restarts=3) for p in pods], datetime.now(UTC))
     assert len(targets) == 3 and all(t.previous for t in targets)
 
 
@@ -148,6 +149,17 @@ def test_a_cluster_agent_without_an_api_key_points_at_the_secret(snap_of: Callab
     assert f.object == CLUSTER_AGENT
     assert f.cause.startswith("the agent has no API key: Secret datadog-api-key")
     assert f.fix[0] == "invoke secrets.create --env prod"
+
+
+def test_a_ready_agent_that_restarted_days_ago_is_history(snap_of: Callable[..., Snapshot]) -> None:
+    pod = crash_looping(agent_pods(PROD)[0], exit_code=255, restarts=1, age=3 * 86400)
+    status = pod["status"]["containerStatuses"][0]
+    status.update(
+        ready=True, started=True, state={"running": {"startedAt": status["lastState"]["terminated"]["finishedAt"]}}
+    )
+    pod["status"]["conditions"] = agent_pods(PROD)[0]["status"]["conditions"]
+
+    assert run_check(snap_of(replace(healthy_platform([PROD]), pod)), "agent-not-ready") == []
 
 
 def test_oom_killed_agents_are_left_to_oom_killed(snap_of: Callable[..., Snapshot]) -> None:
