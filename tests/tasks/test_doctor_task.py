@@ -66,7 +66,7 @@ def test_a_healthy_platform_has_no_findings_and_exits_0(
     result = invoke("doctor", env={"KUBECONFIG": str(kubeconfig)})
 
     assert result.code == 0, result.stdout + result.stderr
-    assert result.stdout.strip().startswith("no problems found: 28 checks on kind-a")
+    assert result.stdout.strip().startswith("no problems found: 34 checks on kind-a")
 
 
 def test_findings_as_json_have_the_documented_fields_and_an_error_exits_1(broken: dict[str, str]) -> None:
@@ -84,7 +84,7 @@ def test_findings_as_json_have_the_documented_fields_and_an_error_exits_1(broken
     assert f"  ERROR: {REFUSED}" in failed["evidence"]
     es = next(f for f in data["findings"] if f["check"] == "externalsecret-failed")
     assert es["owner"] == {"kind": "DatadogStack", "namespace": "team-b", "name": "sandbox"}
-    assert data["summary"] == {"error": 2, "warning": 1, "info": 0, "checks": 28, "contexts": ["kind-a"]}
+    assert data["summary"] == {"error": 2, "warning": 1, "info": 0, "checks": 34, "contexts": ["kind-a"]}
     roots = [(i["root"]["kind"], i["root"]["name"], [g["check"] for g in i["findings"]]) for i in data["incidents"]]
     assert roots == [  # three unrelated causes: three incidents, each about its own object
         ("DatadogStack", "staging", ["pipeline-failed"]),
