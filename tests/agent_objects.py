@@ -1,6 +1,6 @@
 """Broken agents, nodes, workloads and Flux sources, shaped as the kubelet and the controllers write them.
 
-Each builder changes one healthy object of tests/platform_objects.py (or adds the Event a
+Each builder changes one healthy object of tests/objects.py (or adds the Event a
 controller would record); the words are the upstream ones: the kubelet's container states and
 probe/back-off Events, the agent's log lines, helm-controller's and source-controller's conditions.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from tests.platform_objects import Json, Stack, ago, cond, event, helm_release, meta
+from tests.objects import Json, Stack, ago, cond, event, helm_release, meta
 
 AGENT_IMAGE = "gcr.io/datadoghq/agent:7.81.1"
 READINESS_500 = "Readiness probe failed: HTTP probe failed with statuscode: 500"

@@ -26,7 +26,7 @@ from tests.agent_objects import (
     timeout_error,
 )
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     NODES,
     Stack,
     agent_pods,

@@ -40,7 +40,7 @@ from tests.agent_objects import (
     with_site,
 )
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     NODES,
     Stack,
     agent_pods,
