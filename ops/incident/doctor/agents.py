@@ -51,7 +51,7 @@ from ops.incident.doctor.registry import check
 from ops.incident.snapshot import AGENT_LOGS, Snapshot
 from ops.incident.status import stack_namespaces
 from ops.kube.fields import Json, exited, labels_of, name_of, namespace_of
-from ops.names import StackRef
+from ops.names import CLUSTER_AGENT, StackRef
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
@@ -479,6 +479,7 @@ def agent_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
                 fix=diagnosis.fix,
                 docs=diagnosis.docs,
                 remedy=diagnosis.remedy,
+                root=Subject("Deployment", CLUSTER_AGENT, ns) if diagnosis.key == "dca-unreachable" else None,
             )
         )
     return found

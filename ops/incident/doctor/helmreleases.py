@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ops.incident.doctor.common import DOCS, finding, kubectl, owner_by_labels, subject
 from ops.incident.doctor.events import event_line, newer_failure, one_line
-from ops.incident.doctor.finding import Finding, Severity
+from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
 from ops.incident.doctor.workloads import why_not_ready
 from ops.incident.snapshot import AGENT_LOGS, Snapshot
@@ -108,6 +108,7 @@ def helmrelease_timeout(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
         for state in states:
             evidence += [f"{state.subject}: {line}" for line in state.evidence]
         cause_state = next((s for s in states if s.diagnosis is not None), None)
+        root = cause_state.subject if cause_state is not None else None
         stalled = (condition(release, "Stalled") or NO_CONDITION).reason == "RetriesExceeded"
         retry = _reconcile(release, "--reset" if stalled else "--force")
         waited = ", ".join(f"{k} {n}/{name} ({status})" for k, n, name, status in items)
@@ -134,6 +135,7 @@ def helmrelease_timeout(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
                 fix=fix,
                 docs=DOCS["flux-helmrelease"],
                 remedy=remedy,
+                root=root,  # the workload: its own finding (agent-not-ready, workload-stuck) is the same incident
             )
         )
     return found
@@ -172,6 +174,7 @@ def helmrelease_blocked(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
         evidence = [condition_line(ready) + f" ({snap.age(ready.last_transition_time)} ago)"]
         blockers: list[str] = []
         fix: list[str] = []
+        root = None
         for dep in spec.get("dependsOn") or []:
             dep_ns, dep_name = str(dep.get("namespace") or ns), str(dep.get("name"))
             other = releases.get((dep_ns, dep_name))
@@ -184,6 +187,7 @@ def helmrelease_blocked(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
             if dep_ready is not None and dep_ready.is_true:
                 continue
             evidence.append(f"HelmRelease {dep_ns}/{dep_name}: {condition_line(dep_ready)}")
+            root = root or Subject("HelmRelease", dep_name, dep_ns)
             blockers.append(
                 f"HelmRelease {dep_ns}/{dep_name} is not ready ({dep_ready.reason if dep_ready else 'no condition'})"
             )
@@ -203,6 +207,7 @@ def helmrelease_blocked(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
                 cause="; ".join(blockers) or "a dependency was not ready when Flux last looked",
                 fix=fix or [f"flux reconcile helmrelease {name} -n {ns}"],
                 docs=DOCS_DEPENDS,
+                root=root,
             )
         )
     return found

@@ -17,6 +17,7 @@ import pytest
 
 from ops.config import Settings
 from ops.incident.doctor.finding import Finding, Subject
+from ops.incident.doctor.incidents import build_incidents
 from ops.incident.doctor.registry import all_checks
 from ops.incident.doctor.run import diagnose
 from ops.incident.snapshot import ContextRead, Snapshot
@@ -225,6 +226,9 @@ def test_a_release_timeout_is_traced_to_agents_that_never_get_ready(incident: Ca
     assert f.fix[0] == "invoke secrets.create --env prod"
     assert f.fix[-1] == f"then: flux reconcile helmrelease datadog -n {PROD.target} --reset"
     assert [x for x in findings if x.check == "helmrelease-not-ready"] == []
+    [one_incident] = build_incidents(findings)  # the release's timeout and the agents' key: one cause
+    assert one_incident.root == ds(PROD)
+    assert one_incident.fix[0] == "invoke secrets.create --env prod"
 
 
 # 6 -----------------------------------------------------------------------------------------------
@@ -343,6 +347,8 @@ def test_a_release_waiting_on_a_dependency_names_it(incident: Callable[..., list
     assert quoted(f, f"HelmRelease {PROD.target}/datadog-operator: Ready=False UpgradeFailed")
     assert f.fix[0].startswith(f"fix HelmRelease {PROD.target}/datadog-operator first")
     only(findings, "helmrelease-not-ready", Subject("HelmRelease", "datadog-operator", PROD.target))
+    [one_incident] = build_incidents(findings)
+    assert one_incident.root == Subject("HelmRelease", "datadog-operator", PROD.target)
 
 
 # 12 ----------------------------------------------------------------------------------------------
