@@ -13,29 +13,27 @@ from ops.config import Settings
 from ops.incident.agent_pods import agent_flavour, log_targets
 from ops.incident.doctor.finding import Finding, Subject
 from ops.incident.snapshot import Snapshot
-from tests.agent_objects import (
-    agent_log,
-    back_off,
-    crash_looping,
-    deployment_deadline,
-    log_line,
-    node_condition,
-    probe_failed,
-    release_failed,
-    running_not_ready,
-    timeout_error,
-)
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     NODES,
     Stack,
+    agent_log,
     agent_pods,
+    back_off,
+    crash_looping,
     deployment,
+    deployment_deadline,
     event,
     healthy_platform,
+    log_line,
     node,
+    node_condition,
     oom_killed,
+    probe_failed,
+    release_failed,
     replace,
+    running_not_ready,
+    timeout_error,
 )
 from tests.snapshots import read, run_check
 

@@ -21,37 +21,35 @@ from ops.incident.doctor.incidents import build_incidents
 from ops.incident.doctor.registry import all_checks
 from ops.incident.doctor.run import diagnose
 from ops.incident.snapshot import ContextRead, Snapshot
-from tests.agent_objects import (
+from tests.kube.emulator import EmulatorThread
+from tests.objects import (
+    NODES,
+    Stack,
     agent_log,
+    agent_pods,
     back_off,
     chart_version_missing,
     crash_looping,
+    daemonset,
     daemonset_stuck,
     depends_on,
+    deployment,
     deployment_deadline,
+    event,
+    healthy_platform,
     helm_chart,
+    helm_release,
     helm_repository_failed,
     log_line,
+    node,
     probe_failed,
     release_failed,
+    replace,
     running_not_ready,
     source_not_ready,
     suspended,
     timeout_error,
     with_site,
-)
-from tests.kube.emulator import EmulatorThread
-from tests.objects import (
-    NODES,
-    Stack,
-    agent_pods,
-    daemonset,
-    deployment,
-    event,
-    healthy_platform,
-    helm_release,
-    node,
-    replace,
 )
 from tests.snapshots import read
 
