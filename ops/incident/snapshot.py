@@ -160,6 +160,7 @@ class Listing:
     items: tuple[Json, ...] = ()
     installed: bool = True
     error: str | None = None
+    error_code: int | None = None  # the exit code of what kept it unread (13: forbidden)
 
     @property
     def readable(self) -> bool:
@@ -365,7 +366,7 @@ def _list(kube: Kube, spec: KindSpec) -> Listing:
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
-        return Listing(spec, error=err.message)
+        return Listing(spec, error=err.message, error_code=int(err.exit_code))
     for item in items:
         _trim(item, spec)
     return Listing(spec, tuple(items))

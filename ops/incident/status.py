@@ -83,6 +83,8 @@ class ClusterStatus:
     sections: tuple[Section, ...]
     error: str | None = None
     exit_code: int = ExitCode.OK
+    nodes_error: str | None = None  # the nodes could not be listed: ready/total mean nothing
+    unread: tuple[str, ...] = ()  # "Kind: why" for each kind that could not be read (the picture is incomplete)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def cluster_status(read: ContextRead) -> ClusterStatus:
         )
     nodes = snap.items("nodes")
     ready = sum(1 for n in nodes if (condition(n, "Ready") or NO_CONDITION).status == "True")
+    unread = [listing for listing in snap.listings.values() if listing.error is not None]
     sections = (
         applications(snap),
         kratix_controller(snap),
@@ -151,7 +154,18 @@ def cluster_status(read: ContextRead) -> ClusterStatus:
         externalsecrets(snap),
         datadog_agents(snap),
     )
-    return ClusterStatus(snap.context, snap.server, snap.version, ready, len(nodes), sections)
+    return ClusterStatus(
+        snap.context,
+        snap.server,
+        snap.version,
+        ready,
+        len(nodes),
+        sections,
+        # A kind that could not be read (RBAC, a failing server) leaves the picture incomplete: not OK.
+        exit_code=next((int(u.error_code or ExitCode.FAILED) for u in unread), ExitCode.OK),
+        nodes_error=snap.listing("nodes").error,
+        unread=tuple(f"{u.spec.kind}: {u.error}" for u in unread),
+    )
 
 
 def _section(snap: Snapshot, heading: tuple[str, str, str], columns: Columns, rows: Iterable[Row]) -> Section:

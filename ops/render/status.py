@@ -36,7 +36,11 @@ def _cluster_data(cluster: ClusterStatus) -> dict[str, Any]:
         "context": cluster.context,
         "server": cluster.server or None,
         "version": cluster.version,
-        "nodes": {"ready": cluster.nodes_ready, "total": cluster.nodes_total},
+        "nodes": (
+            {"ready": None, "total": None, "error": cluster.nodes_error}
+            if cluster.nodes_error
+            else {"ready": cluster.nodes_ready, "total": cluster.nodes_total}
+        ),
         "error": cluster.error,
         "sections": {
             s.key: {
@@ -101,6 +105,9 @@ def _clusters_table(status: PlatformStatus) -> RenderableType:
     for c in status.clusters:
         if c.error:
             rows.append([(c.context, ""), (f"error: {c.error}", "red"), ("-", ""), ("-", "")])
+        elif c.nodes_error:
+            nodes, style = f"unknown: {c.nodes_error}", "red"
+            rows.append([(c.context, ""), (c.server, ""), (c.version or "-", ""), (nodes, style)])
         else:
             nodes = f"{c.nodes_ready}/{c.nodes_total}"
             style = "green" if c.nodes_ready == c.nodes_total else "red"

@@ -88,6 +88,10 @@ def status(
                     consoles.err.print(
                         f"error: context {cluster.context}: {cluster.error}", markup=False, soft_wrap=True
                     )
+                for unread in cluster.unread:
+                    consoles.err.print(
+                        f"error: context {cluster.context}: incomplete: {unread}", markup=False, soft_wrap=True
+                    )
             code = result.exit_code
         for kube in kubes:
             kube.close()
@@ -234,6 +238,8 @@ def _doctor(
         render_doctor(diagnosis, output, consoles, fixes)
         for u in diagnosis.unreadable:
             consoles.err.print(f"error: context {u.context}: {u.error}", markup=False, soft_wrap=True)
+        for u in diagnosis.incomplete:
+            consoles.err.print(f"error: context {u.context}: incomplete: {u.error}", markup=False, soft_wrap=True)
         return diagnosis.exit_code(fail_on)
     finally:
         for kube in kubes:

@@ -40,10 +40,12 @@ class Diagnosis:
     checks: tuple[str, ...]
     contexts: tuple[str, ...]
     incidents: tuple[Incident, ...] = ()  # the findings grouped by the object their cause sits on
+    incomplete: tuple[Unreadable, ...] = ()  # kinds the checks needed that could not be read (RBAC)
 
     def exit_code(self, fail_on: str) -> int:
-        """2 when a context could not be read; else 1 when a finding reaches `fail_on`; else 0."""
-        if self.unreadable:
+        """2 when a context could not be read, in whole or in part; else 1 when a finding reaches
+        `fail_on`; else 0. A forbidden kind leaves its checks blind: "no finding" would be a guess."""
+        if self.unreadable or self.incomplete:
             return ExitCode.BAD_INPUT
         if fail_on != "never" and any(f.severity.reaches(Severity(fail_on)) for f in self.findings):
             return ExitCode.FAILED
@@ -68,18 +70,31 @@ def diagnose(
     order = {c.id: index for index, c in enumerate(checks)}
     findings: list[Finding] = []
     unreadable: list[Unreadable] = []
+    incomplete: list[Unreadable] = []
     contexts: list[str] = []
     for read in reads:
         contexts.append(read.context)
         if read.snapshot is None:
             unreadable.append(Unreadable(read.context, read.error.message if read.error else "not read"))
             continue
+        incomplete += [
+            Unreadable(read.context, f"{listing.spec.kind}: {listing.error}")
+            for listing in read.snapshot.listings.values()
+            if listing.error is not None
+        ]
         for c in checks:
             findings += c.run(read.snapshot, aws if c.uses_aws else None)
     if namespace is not None:
         findings = [f for f in findings if namespace in f.namespaces]
     findings.sort(key=lambda f: (-f.severity.rank, order[f.check], f.context, str(f.object)))
-    return Diagnosis(tuple(findings), tuple(unreadable), tuple(order), tuple(contexts), build_incidents(findings))
+    return Diagnosis(
+        tuple(findings),
+        tuple(unreadable),
+        tuple(order),
+        tuple(contexts),
+        build_incidents(findings),
+        tuple(incomplete),
+    )
 
 
 @dataclass(frozen=True)
