@@ -9,16 +9,19 @@ so manifests from files and custom resources need no per-kind code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ops.kube.errors import ApiCall, CrdMissing, GarbledAnswer, NotFound
+from ops.kube.errors import ApiCall, ApiError, CrdMissing, GarbledAnswer, NotFound
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
 
 FIELD_MANAGER = "kratix-ops"
+# An apply is decided on the object as read and written with that resourceVersion: when someone
+# else wrote in between (409 Conflict), read and decide again, this many times in all.
+APPLY_ATTEMPTS = 3
 Json = dict[str, Any]
 
 
@@ -73,6 +76,7 @@ class Applied:
     ref: ObjectRef
     action: str
     dry_run: bool = False
+    before: Json | None = field(default=None, compare=False, repr=False)  # the object the decision was made on
 
     @property
     def changed(self) -> bool:
@@ -180,27 +184,43 @@ def contains(live: Any, desired: Any) -> bool:
 def apply_object(kube: Kube, manifest: Json, *, dry_run: bool = False, field_manager: str = FIELD_MANAGER) -> Applied:
     """Server-side apply. Reads first: an object that already says all this is left alone ("unchanged").
 
-    With dry_run nothing is written: the answer says what would happen.
+    The write carries the resourceVersion it was decided on, so a change someone made in between is
+    never overwritten unseen: the server answers 409 and the object is read and decided again
+    (APPLY_ATTEMPTS in all; then the 409 is raised as ApiError). With dry_run nothing is written.
     """
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        try:
+            return _apply_once(kube, manifest, dry_run=dry_run, field_manager=field_manager)
+        except ApiError as err:
+            if err.status != 409 or attempt == APPLY_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _apply_once(kube: Kube, manifest: Json, *, dry_run: bool, field_manager: str) -> Applied:
     ref = ObjectRef.of(manifest)
     res = resource_for(kube, ref.api_version, ref.kind)
     namespace = ref.namespace if res.namespaced else None
     live = get_object(kube, ref.api_version, ref.kind, ref.name, namespace)
     desired = {k: v for k, v in manifest.items() if k != "status"}
     if live is not None and contains(live, desired):
-        return Applied(ref, "unchanged", dry_run)
+        return Applied(ref, "unchanged", dry_run, live)
     action = "created" if live is None else "configured"
     if not dry_run:
+        body = desired
+        if live is not None:  # precondition: the object is still the one this decision was made on
+            version = (live.get("metadata") or {}).get("resourceVersion")
+            body = {**desired, "metadata": {**desired.get("metadata", {}), "resourceVersion": version}}
         _request(
             kube,
             ApiCall("patch" if live else "create", res.group, ref.kind, namespace, ref.name),
             "PATCH",
             res.path(namespace, ref.name),
             query=[("fieldManager", field_manager), ("force", "true")],
-            body=desired,
+            body=body,
             content_type="application/apply-patch+yaml",
         )
-    return Applied(ref, action, dry_run)
+    return Applied(ref, action, dry_run, live)
 
 
 def patch_object(kube: Kube, ref: ObjectRef, patch: Json, *, subresource: str | None = None) -> Json:

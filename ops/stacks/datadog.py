@@ -149,8 +149,8 @@ def apply_stack(kube: Kube, manifest: Json, settings: Settings, *, dry_run: bool
     request = validate_stack(manifest)
     ref = StackRef.of(manifest)
     with stack_api(settings):
-        live = get_object(kube, manifest["apiVersion"], KIND, ref.name, ref.namespace)
         applied = apply_object(kube, manifest, dry_run=dry_run)
+    live = applied.before  # the tier change is told from the object the write was decided on
     previous = None
     if live is not None:
         previous = str((live.get("spec") or {}).get("tier") or Tier.MINIMAL.value)
