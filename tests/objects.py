@@ -812,12 +812,20 @@ def cluster_secret_store(*, ready: bool = True, reason: str = "Valid", message: 
     }
 
 
+def _template(labels: Mapping[str, str]) -> Json:
+    """A pod template a real API server accepts (labels matching the selector, one container)."""
+    return {
+        "metadata": {"labels": dict(labels)},
+        "spec": {"containers": [{"name": "main", "image": "gcr.io/datadoghq/agent:7.78.0"}]},
+    }
+
+
 def daemonset(namespace: str, desired: int, ready: int, labels: Mapping[str, str] | None = None) -> Json:
     return {
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
         "metadata": meta("datadog", namespace, labels={"app.kubernetes.io/name": "datadog", **(labels or {})}),
-        "spec": {"selector": {"matchLabels": {"app": "datadog"}}, "template": {}},
+        "spec": {"selector": {"matchLabels": {"app": "datadog"}}, "template": _template({"app": "datadog"})},
         "status": {
             "currentNumberScheduled": desired,
             "desiredNumberScheduled": desired,
@@ -838,7 +846,11 @@ def deployment(
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": meta(name, namespace, labels=dict(labels or {})),
-        "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels or {"app": name})}, "template": {}},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels or {"app": name})},
+            "template": _template(dict(labels or {"app": name})),
+        },
         "status": {
             "observedGeneration": 1,
             "replicas": replicas,
