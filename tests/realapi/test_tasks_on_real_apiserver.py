@@ -15,7 +15,7 @@ from tests.realapi.proxy import Relay
 
 STACKS = "/apis/platform.srekubecraft.io/v1alpha1/namespaces/team-a/datadogstacks"
 PROMISE = "/apis/platform.kratix.io/v1alpha1/promises/datadog-stack"
-PRODUCTION = ("--name", "production", "--namespace", "team-a")
+PRODUCTION = ("--name", "web", "--namespace", "team-a")
 AUTH = ("admin", "admin-cert")  # bearer token, client certificate
 
 
@@ -72,7 +72,7 @@ def test_promise_apply_is_server_side_apply_then_unchanged_and_dry_run_writes_no
 def test_datadog_tiers_apply_upgrade_then_unchanged_and_delete(
     real_api: RealApi, task: TaskRunner, context: str
 ) -> None:
-    stack = f"{STACKS}/production"
+    stack = f"{STACKS}/web"
     real_api.admin.request("DELETE", stack, ok=(404,))
     run = lambda *args: task(*args, *PRODUCTION, "--no-wait", "--context", context)  # noqa: E731
 
@@ -90,16 +90,16 @@ def test_datadog_tiers_apply_upgrade_then_unchanged_and_delete(
     full_again = run("datadog.full", "--tag", "team:payments")
     last = real_api.admin.get(stack)
 
-    assert (dry.code, dry.stdout) == (0, "DatadogStack team-a/production: would be created (tier minimal)\n"), (
+    assert (dry.code, dry.stdout) == (0, "DatadogStack team-a/web: would be created (tier minimal)\n"), (
         dry.stderr
     )
     assert after_dry_run == before
-    assert (created.code, created.stdout) == (0, "DatadogStack team-a/production: created (tier minimal)\n")
-    assert (again.code, again.stdout) == (0, "DatadogStack team-a/production: unchanged (tier minimal)\n")
-    assert upgrade_dry.stdout == "DatadogStack team-a/production: would upgrade minimal -> standard\n"
-    assert (upgraded.code, upgraded.stdout) == (0, "DatadogStack team-a/production: upgrade minimal -> standard\n")
-    assert (full.code, full.stdout) == (0, "DatadogStack team-a/production: upgrade standard -> full\n")
-    assert (full_again.code, full_again.stdout) == (0, "DatadogStack team-a/production: unchanged (tier full)\n")
+    assert (created.code, created.stdout) == (0, "DatadogStack team-a/web: created (tier minimal)\n")
+    assert (again.code, again.stdout) == (0, "DatadogStack team-a/web: unchanged (tier minimal)\n")
+    assert upgrade_dry.stdout == "DatadogStack team-a/web: would upgrade minimal -> standard\n"
+    assert (upgraded.code, upgraded.stdout) == (0, "DatadogStack team-a/web: upgrade minimal -> standard\n")
+    assert (full.code, full.stdout) == (0, "DatadogStack team-a/web: upgrade standard -> full\n")
+    assert (full_again.code, full_again.stdout) == (0, "DatadogStack team-a/web: unchanged (tier full)\n")
     assert ("kratix-ops", "Apply") in managers(first) and ("kratix-ops", "Apply") in managers(last)
     assert last["spec"]["tier"] == "full" and last["spec"]["tags"] == ["team:payments"]
 
@@ -113,7 +113,7 @@ def test_datadog_tiers_apply_upgrade_then_unchanged_and_delete(
     assert delete_dry.code == 0 and still_there["_status"] == 200, delete_dry.stderr
     assert deleted.code == 0, deleted.stderr
     assert real_api.admin.get(stack, ok=(404,))["_status"] == 404
-    assert (gone.code, gone.stdout) == (0, "DatadogStack team-a/production not found: nothing to delete\n")
+    assert (gone.code, gone.stdout) == (0, "DatadogStack team-a/web not found: nothing to delete\n")
 
 
 def test_promise_delete_is_refused_while_stacks_exist(real_api: RealApi, task: TaskRunner) -> None:
