@@ -90,9 +90,7 @@ def test_datadog_tiers_apply_upgrade_then_unchanged_and_delete(
     full_again = run("datadog.full", "--tag", "team:payments")
     last = real_api.admin.get(stack)
 
-    assert (dry.code, dry.stdout) == (0, "DatadogStack team-a/web: would be created (tier minimal)\n"), (
-        dry.stderr
-    )
+    assert (dry.code, dry.stdout) == (0, "DatadogStack team-a/web: would be created (tier minimal)\n"), dry.stderr
     assert after_dry_run == before
     assert (created.code, created.stdout) == (0, "DatadogStack team-a/web: created (tier minimal)\n")
     assert (again.code, again.stdout) == (0, "DatadogStack team-a/web: unchanged (tier minimal)\n")
