@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.kratix_objects import TaskRunner
 from tests.realapi.crds import install_platform_crds
 from tests.realapi.seed import Seeder
 from tests.realapi.server import Binaries, Http, RealApiServer, Unavailable, built_binaries
+from tests.tasks.inprocess import TaskRunner
 
 REQUIRED = os.environ.get("KRATIX_OPS_REALAPI") == "required"
 
@@ -103,10 +103,6 @@ def real_api(binaries: Binaries) -> Iterator[RealApi]:
 
 
 @pytest.fixture
-def task(real_api: RealApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> TaskRunner:
-    """task("status", "--output", "json") -> Run(code, stdout, stderr): invoke in-process, on the real server."""
-    for key in [k for k in os.environ if k.startswith("INVOKE_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("KUBECONFIG", str(real_api.kubeconfig))
-    monkeypatch.setenv("INVOKE_WAITS_INTERVAL", "0.05")
-    return TaskRunner(capsys, monkeypatch)
+def task(real_api: RealApi) -> TaskRunner:
+    """task("status", "--output", "json") -> Invocation(code, stdout, stderr): invoke in-process, on the real server."""
+    return TaskRunner({"KUBECONFIG": str(real_api.kubeconfig), "INVOKE_WAITS_INTERVAL": "0.05"})

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from tests.conftest import ROOT
-from tests.kratix_objects import datadog_stack_crd
+from tests.objects import datadog_stack_crd
 from tests.realapi.server import ApiError, Http
 
 Json = dict[str, Any]

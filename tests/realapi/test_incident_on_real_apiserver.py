@@ -12,8 +12,7 @@ import boto3
 import pytest
 
 from tests.aws import MotoServer
-from tests.kratix_objects import TaskRunner
-from tests.platform_objects import (
+from tests.objects import (
     KEYS_SECRET,
     NODES,
     REFUSED,
@@ -37,6 +36,7 @@ from tests.platform_objects import (
     workplacement,
 )
 from tests.realapi.conftest import _STATE, RealApi
+from tests.tasks.inprocess import TaskRunner
 
 STACKS = 1000
 TEAMS = 10

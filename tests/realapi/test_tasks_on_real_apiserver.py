@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.kratix_objects import TaskRunner
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.realapi.conftest import RealApi
 from tests.realapi.proxy import Relay
+from tests.tasks.inprocess import TaskRunner
 
 STACKS = "/apis/platform.srekubecraft.io/v1alpha1/namespaces/team-a/datadogstacks"
 PROMISE = "/apis/platform.kratix.io/v1alpha1/promises/datadog-stack"

@@ -12,11 +12,9 @@ import pytest
 from ops.kube import KubeTarget, connect
 from ops.kube.objects import apply_object
 from tests.aws import MotoServer
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, run_task, stack
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, healthy_platform, platform_crds
-
-__all__ = ["run_task"]  # a fixture
+from tests.objects import Stack, datadog_stack_crd, healthy_platform, platform_crds, stack
+from tests.tasks.inprocess import TaskRunner
 
 NODES_FORBIDDEN = 'forbidden: user "system:serviceaccount:ops:reader" may not list nodes at the cluster scope'
 
@@ -28,12 +26,12 @@ def platform(kube: EmulatorThread) -> None:
 
 
 def test_status_with_nodes_forbidden_says_so_instead_of_0_of_0_and_exits_13(
-    platform: None, kube: EmulatorThread, run_task: TaskRunner
+    platform: None, kube: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     kube.fail(403, path="^/api/v1/nodes$")
 
-    table = run_task("status")
-    data = run_task("status", "--output", "json")
+    table = kube_tasks("status")
+    data = kube_tasks("status", "--output", "json")
 
     assert (table.code, data.code) == (13, 13)
     assert f"unknown: {NODES_FORBIDDEN}" in table.stdout and "0/0" not in table.stdout
@@ -42,11 +40,11 @@ def test_status_with_nodes_forbidden_says_so_instead_of_0_of_0_and_exits_13(
 
 
 def test_doctor_with_a_kind_forbidden_exits_2_even_with_nothing_else_found(
-    platform: None, kube: EmulatorThread, run_task: TaskRunner, moto_server: MotoServer
+    platform: None, kube: EmulatorThread, kube_tasks: TaskRunner, moto_server: MotoServer
 ) -> None:
     kube.fail(403, path="^/api/v1/pods$")
 
-    run = run_task("doctor", "--check", "snapshot-incomplete", "--check", "oom-killed")
+    run = kube_tasks("doctor", "--check", "snapshot-incomplete", "--check", "oom-killed")
 
     assert run.code == 2
     assert "WARNING snapshot-incomplete" in run.stdout
