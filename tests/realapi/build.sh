@@ -38,6 +38,12 @@ cannot() { echo "cannot build kube-apiserver here: $*" >&2; exit 3; }
 command -v apt-get >/dev/null || cannot "needs apt-get (Debian bookworm)"
 grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || cannot "needs Debian bookworm (its kubernetes source package)"
 
+# One build at a time (a second caller waits here, then finds the binaries built).
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.lock"
+flock 9
+if built; then log "built meanwhile: $BIN"; echo "$BIN"; exit 0; fi
+
 T0=$(date +%s)
 # ---- 1. apt: a deb-src line for bookworm (apt-get source needs it) and the toolchain ----
 SRC_LIST=/etc/apt/sources.list.d/kratix-ops-bookworm-src.sources
@@ -52,11 +58,7 @@ T1=$(date +%s)
 
 # ---- 2. sources: the kubernetes source package, reflect2 1.0.2, the etcd-server .deb ----
 # Always the same work path: Kubernetes' build passes it to -trimpath, so another path would miss
-# every entry of the Go build cache. One build at a time (flock); the tree is removed afterwards.
-mkdir -p "$CACHE_ROOT"
-exec 9>"$CACHE_ROOT/.lock"
-flock 9
-if built; then log "built meanwhile: $BIN"; echo "$BIN"; exit 0; fi
+# every entry of the Go build cache. The tree is removed afterwards.
 WORK="$CACHE_ROOT/work"
 rm -rf "$WORK" && mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
