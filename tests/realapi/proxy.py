@@ -18,7 +18,7 @@ from types import TracebackType
 
 import urllib3
 
-_FORWARDED = ("Authorization", "Content-Type", "Accept", "User-Agent")
+_FORWARDED = ("authorization", "content-type", "accept", "user-agent")
 
 
 class Relay:
@@ -39,7 +39,7 @@ class Relay:
                 body = self.rfile.read(length) if length else None
                 relay._run_hooks(self.command, self.path)
                 relay.requests.append((self.command, self.path))
-                headers = {k: v for k, v in self.headers.items() if k in _FORWARDED}
+                headers = {k: v for k, v in self.headers.items() if k.lower() in _FORWARDED}
                 answer = relay.pool.request(
                     self.command, relay.upstream + self.path, body=body, headers=headers, preload_content=True
                 )
