@@ -5,8 +5,9 @@
 
 The variant of bench/incident.py on the upstream server: builds it when needed
 (tests/realapi/build.sh, cached outside the work tree), starts kube-apiserver and etcd on 127.0.0.1
-(tests/realapi/server.py), installs the platform's CRDs as the `realapi` tier does, seeds the same
-platform as bench/incident.py (1% of the stacks broken) by create + PUT `/status`, then runs
+(tests/realapi/server.py), installs the platform's CRDs and seeds the platform as the `realapi` tier does
+(tests/realapi/fleet.py: N stacks with status, namespace and HelmRelease, 3 with every object;
+create + PUT `/status`, concurrently: the real server takes objects one by one), then runs
 `invoke status` and `invoke doctor` as a user does (a fresh process each). No latency is added: the
 figures are the real server's (TLS, JSON, paging at 500 objects). API requests are counted from the
 server's own `apiserver_request_total`. This is not a test: nothing asserts; it prints figures.
@@ -26,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.incident import TIME, Run, median, platform  # noqa: E402
+from bench.incident import TIME, Run, median  # noqa: E402
 from tests.realapi.crds import install_platform_crds  # noqa: E402
+from tests.realapi.fleet import fleet, platform_objects, team_namespaces  # noqa: E402
 from tests.realapi.seed import Seeder  # noqa: E402
 from tests.realapi.server import Http, RealApiServer, built_binaries  # noqa: E402
 
@@ -91,9 +93,10 @@ def main() -> None:
         started = time.perf_counter()
         install_platform_crds(server.admin)
         crds = time.perf_counter() - started
-        objects = platform(args.stacks)
+        objects = platform_objects(fleet(args.stacks))
         seeder = Seeder(server.admin)
         started = time.perf_counter()
+        seeder.seed(team_namespaces())
         seeder.seed(objects)
         seeded = time.perf_counter() - started
         print(f"CRDs in {crds:.1f} s; seeded {len(objects)} objects ({args.stacks} DatadogStacks, "

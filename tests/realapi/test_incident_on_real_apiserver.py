@@ -14,7 +14,6 @@ import pytest
 from tests.aws import MotoServer
 from tests.objects import (
     KEYS_SECRET,
-    NODES,
     REFUSED,
     Stack,
     app_condition,
@@ -22,11 +21,8 @@ from tests.objects import (
     cluster_secret_store,
     event,
     failed_pipeline_pod,
-    healthy_platform,
-    helm_release,
     install_failed,
     kratix_controller,
-    namespace,
     oom_killed,
     pod,
     promise,
@@ -36,29 +32,10 @@ from tests.objects import (
     workplacement,
 )
 from tests.realapi.conftest import _STATE, RealApi
+from tests.realapi.fleet import DETAILED, STACKS, fleet, platform_objects, team_namespaces
 from tests.tasks.inprocess import TaskRunner
 
-STACKS = 1000
-TEAMS = 10
 NARROW_KINDS = {"namespaces", "datadogstacks", "promises"}  # what the narrow user may list, cluster-wide
-
-
-DETAILED = (  # with every object a stack leads to (pipeline pod, Work, agents...)
-    Stack("production", "team-a", tier="full"),
-    Stack("staging", "team-a", tier="standard"),
-    Stack("sandbox", "team-b"),
-)
-
-
-def fleet() -> list[Stack]:
-    tiers = ("minimal", "standard", "full")
-    return [Stack(f"stack-{i:04d}", f"team-{i % TEAMS}", tier=tiers[i % 3]) for i in range(STACKS)]
-
-
-def fleet_objects(stacks: list[Stack]) -> list[dict[str, object]]:
-    """Each stack with its status, its namespace and its HelmRelease: what status lists per stack,
-    in 5 requests a stack (the real server takes them one by one)."""
-    return [obj for s in stacks for obj in (s.manifest(), namespace(s.target, s.labels), helm_release(s))]
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +44,8 @@ def platform(real_api: RealApi) -> Iterator[list[Stack]]:
     stacks = fleet()
     seeder = real_api.seeder()
     started = time.monotonic()
-    seeder.seed([namespace(n) for n in ("team-b", *(f"team-{t}" for t in range(TEAMS)))])
-    seeder.seed([*healthy_platform(DETAILED, nodes=NODES[:1]), *fleet_objects(stacks)])
+    seeder.seed(team_namespaces())
+    seeder.seed(platform_objects(stacks))
     _STATE.timings.setdefault(f"seed {STACKS} stacks ({seeder.requests} requests)", time.monotonic() - started)
     yield stacks
 
