@@ -5,6 +5,7 @@ as the controllers write them, and a user whose RBAC lets it list only a few kin
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 
@@ -78,7 +79,7 @@ def test_doctor_finds_nothing_on_the_healthy_platform(
     run = task("doctor")
 
     assert run.code == 0, run.stdout + run.stderr
-    assert run.stdout.strip().startswith("no problems found: 23 checks on admin")
+    assert re.fullmatch(r"no problems found: \d+ checks on admin", run.stdout.strip()), run.stdout
 
 
 def broken_states(stacks: list[Stack]) -> list[dict[str, object]]:
