@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,7 @@ def main() -> None:
             ("invoke doctor", median([measure(doctor, env, server.admin) for _ in range(args.runs)])),
         ]
     moto.stop()
+    shutil.rmtree(work, ignore_errors=True)
 
     print(f"\nreal kube-apiserver ({binaries.apiserver.parent}), {args.stacks} DatadogStacks, {len(objects)} objects, "
           f"median of {args.runs} run(s)")  # fmt: skip
