@@ -5,6 +5,22 @@
     snap.items("helmreleases")          # the HelmReleases, as the API server sent them
     snap.installed("externalsecrets")   # False when external-secrets.io is not served
 
+Only what is shown is read: `status` and each doctor check declare the keys they need (`needs`),
+and `--check ID` reads only what that check declares. Pods are never listed cluster-wide; they come
+in three selector-based listings, each a key of its own:
+
+    pods:agents     the Datadog chart's pods, any namespace (label `app` in AGENT_APPS)
+    pods:pipelines  the Promise's pipeline pods (labels `kratix.io/promise-name=<promise>`,
+                    `kratix.io/pipeline-name`)
+    pods:kratix     the pods of the Kratix namespace (the controller's)
+    pods            every pod, for the checks about any workload or node (node-not-ready, a
+                    HelmRelease's workloads); `status` never reads it
+
+`Snapshot.pods()` and `pods_in(namespace)` see the union of the pod listings that were read. A new
+check that needs only some pods declares (or adds) a selector listing, not `pods`. Every list is
+paged (`limit`/`continue`, ops/kube/reads.py) and trimmed page by page, so memory follows what is
+kept, not what the server sends.
+
 Discovery (`GET /apis`) runs once, beside the core lists; the custom kinds are then listed
 together, one request each, only for the groups the cluster serves. A kind whose group is absent
 is recorded as not installed, which is not an error; a kind that could not be read (RBAC, a 5xx
@@ -46,10 +62,15 @@ from ops.kube.fields import (
 )
 from ops.kube.reads import get_json, list_json, log_tail
 from ops.names import (
+    AGENT_DAEMONSET,
     ARGOCD_GROUP,
+    CLUSTER_AGENT,
     ESO_GROUP,
     HELM_GROUP,
     KRATIX_GROUP,
+    KRATIX_NAMESPACE,
+    PIPELINE_NAME_LABEL,
+    PROMISE_NAME_LABEL,
     SOURCE_GROUP,
     STACK_KIND,
     STACK_PLURAL,
@@ -81,6 +102,11 @@ class KindSpec:
     kind: str
     field_selector: str | None = None
     label_selector: str | None = None
+    namespace: str | None = None  # list one namespace only
+
+    @property
+    def is_pod(self) -> bool:
+        return self.kind == "Pod"
 
     @property
     def api_version(self) -> str:
@@ -89,15 +115,28 @@ class KindSpec:
     @property
     def path(self) -> str:
         base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        return f"{base}/{self.plural}"
+        scope = f"/namespaces/{quote(self.namespace)}" if self.namespace else ""
+        return f"{base}{scope}/{self.plural}"
 
 
-def kind_specs(api_group: str) -> dict[str, KindSpec]:
+# The chart labels its pods `app: <fullname>` (agents), `<fullname>-cluster-agent`, `<fullname>-clusterchecks`
+# (https://github.com/DataDog/helm-charts/blob/main/charts/datadog/templates/daemonset.yaml).
+AGENT_APPS = (AGENT_DAEMONSET, CLUSTER_AGENT, f"{AGENT_DAEMONSET}-clusterchecks")
+AGENT_PODS = "pods:agents"
+PIPELINE_PODS = "pods:pipelines"
+KRATIX_PODS = "pods:kratix"
+
+
+def kind_specs(api_group: str, promise_name: str = "") -> dict[str, KindSpec]:
     """Every kind status and doctor read; the DatadogStack group is the Promise's (Settings.api_group)."""
+    pipelines = f"{PROMISE_NAME_LABEL}={promise_name},{PIPELINE_NAME_LABEL}"
     specs = (
         KindSpec("nodes", "", "v1", "nodes", "Node"),
         KindSpec("namespaces", "", "v1", "namespaces", "Namespace"),
-        KindSpec("pods", "", "v1", "pods", "Pod"),
+        KindSpec(AGENT_PODS, "", "v1", "pods", "Pod", label_selector=f"app in ({','.join(AGENT_APPS)})"),
+        KindSpec(PIPELINE_PODS, "", "v1", "pods", "Pod", label_selector=pipelines),
+        KindSpec(KRATIX_PODS, "", "v1", "pods", "Pod", namespace=KRATIX_NAMESPACE),
+        KindSpec("pods", "", "v1", "pods", "Pod"),  # every pod: for checks about any workload or node
         KindSpec("events", "", "v1", "events", "Event", field_selector="type=Warning"),
         KindSpec("daemonsets", "apps", "v1", "daemonsets", "DaemonSet"),
         KindSpec("deployments", "apps", "v1", "deployments", "Deployment"),
@@ -125,7 +164,7 @@ VALUES_SECRETS = "secrets:values"
 EXTRA_READS = frozenset({PIPELINE_LOGS, AGENT_LOGS, STATESTORE_SECRETS, VALUES_SECRETS})
 # What each extra read is computed from.
 _EXTRA_SOURCES = {
-    PIPELINE_LOGS: "pods",
+    PIPELINE_LOGS: PIPELINE_PODS,
     AGENT_LOGS: "pods",
     STATESTORE_SECRETS: "gitstatestores",
     VALUES_SECRETS: "helmreleases",
@@ -144,11 +183,12 @@ class Reads:
     @classmethod
     def of(cls, settings: Settings, needs: Iterable[str]) -> Reads:
         wanted = set(needs)
-        unknown = wanted - set(kind_specs(settings.api_group)) - EXTRA_READS
+        known = kind_specs(settings.api_group, settings.promise_name)
+        unknown = wanted - set(known) - EXTRA_READS
         if unknown:
             raise ValueError(f"unknown reads: {sorted(unknown)}")
         wanted |= {_EXTRA_SOURCES[extra] for extra in wanted & EXTRA_READS}
-        specs = tuple(spec for key, spec in kind_specs(settings.api_group).items() if key in wanted)
+        specs = tuple(spec for key, spec in known.items() if key in wanted)
         return cls(specs, frozenset(wanted & EXTRA_READS), settings.promise_name, settings.api_group)
 
 
@@ -227,9 +267,22 @@ class Snapshot:
 
     # indexes, built on first use -----------------------------------------------------------------
     @cached_property
+    def _pods(self) -> tuple[Json, ...]:
+        seen: dict[tuple[str, str], Json] = {}
+        for listing in self.listings.values():
+            if listing.spec.is_pod:
+                for pod in listing.items:
+                    seen.setdefault((namespace_of(pod), name_of(pod)), pod)
+        return tuple(seen.values())
+
+    def pods(self) -> tuple[Json, ...]:
+        """Every pod of the pod listings that were read (module docstring), each once."""
+        return self._pods
+
+    @cached_property
     def _pods_by_namespace(self) -> dict[str, list[Json]]:
         index: dict[str, list[Json]] = defaultdict(list)
-        for pod in self.items("pods"):
+        for pod in self._pods:
             index[namespace_of(pod)].append(pod)
         return index
 
@@ -362,13 +415,11 @@ def _list(kube: Kube, spec: KindSpec) -> Listing:
     if spec.label_selector:
         query.append(("labelSelector", spec.label_selector))
     try:
-        items = list_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query)
+        items = list_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query, each=lambda i: _trim(i, spec))
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
         return Listing(spec, error=err.message, error_code=int(err.exit_code))
-    for item in items:
-        _trim(item, spec)
     return Listing(spec, tuple(items))
 
 
@@ -434,7 +485,7 @@ def _wanted_logs(listings: Mapping[str, Listing], reads: Reads) -> list[tuple[Js
         return []
     pods_seen: list[str] = []
     chosen: list[tuple[Json, Json, bool]] = []
-    for pod, status, previous in failing_pipeline_containers(listings["pods"].items, reads.promise_name):
+    for pod, status, previous in failing_pipeline_containers(listings[PIPELINE_PODS].items, reads.promise_name):
         key = f"{namespace_of(pod)}/{name_of(pod)}"
         if key not in pods_seen:
             if len(pods_seen) == MAX_LOG_TAILS:

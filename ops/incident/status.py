@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops.errors import ExitCode, OpsError
-from ops.incident.snapshot import ContextRead, Snapshot
+from ops.incident.snapshot import AGENT_PODS, ContextRead, Snapshot
 from ops.kube.fields import (
     NO_CONDITION,
     Condition,
@@ -40,7 +40,7 @@ STATUS_KINDS = frozenset(
     {
         "nodes",
         "namespaces",
-        "pods",
+        AGENT_PODS,
         "daemonsets",
         "deployments",
         "applications",
@@ -535,7 +535,7 @@ AGENT_COLUMNS: Columns = (
 
 def datadog_agents(snap: Snapshot) -> Section:
     """Agent pods per Datadog namespace: DaemonSet ready/desired, cluster agent ready/desired, restarts."""
-    readable = all(snap.readable(k) for k in ("pods", "daemonsets", "deployments"))
+    readable = all(snap.readable(k) for k in (AGENT_PODS, "daemonsets", "deployments"))
     daemonsets: dict[str, list[Json]] = {}
     deployments: dict[str, list[Json]] = {}
     if readable:
@@ -563,7 +563,7 @@ def datadog_agents(snap: Snapshot) -> Section:
         }
 
     rows = [row(ns, stack) for ns, stack in sorted(stack_namespaces(snap).items())] if readable else []
-    section = _section(snap, ("datadogAgents", "pods", "Datadog agents"), AGENT_COLUMNS, rows)
+    section = _section(snap, ("datadogAgents", AGENT_PODS, "Datadog agents"), AGENT_COLUMNS, rows)
     return Section(
         section.key, section.title, "Pod", "", section.columns, section.rows, section.installed, section.error
     )

@@ -7,6 +7,7 @@ answer that is not a JSON object of the expected shape raises `GarbledAnswer`, n
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -49,9 +50,18 @@ def get_json(kube: Kube, call: ApiCall, path: str, query: list[tuple[str, str]] 
 
 
 def list_json(
-    kube: Kube, call: ApiCall, path: str, query: list[tuple[str, str]] | None = None, *, page_size: int = PAGE_SIZE
+    kube: Kube,
+    call: ApiCall,
+    path: str,
+    query: list[tuple[str, str]] | None = None,
+    *,
+    page_size: int = PAGE_SIZE,
+    each: Callable[[Json], None] | None = None,
 ) -> list[Json]:
-    """Every item of a list, page by page (`limit`/`continue`); a page without `items` is garbled."""
+    """Every item of a list, page by page (`limit`/`continue`); a page without `items` is garbled.
+
+    `each` sees every item as its page arrives (to trim it before the next page is read).
+    """
     items: list[Json] = []
     token = ""
     while True:
@@ -62,6 +72,9 @@ def list_json(
             page = ()  # Go encodes an empty slice as null in some versions
         if not isinstance(page, list) or not all(isinstance(i, dict) for i in page):
             raise GarbledAnswer(call, kube.server, "a list whose items are not objects")
+        if each is not None:
+            for item in page:
+                each(item)
         items.extend(page)
         token = str((body.get("metadata") or {}).get("continue") or "")
         if not token:

@@ -345,7 +345,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
     * create: 201, metadata uid/resourceVersion/creationTimestamp/generation, kind/apiVersion;
       409 `AlreadyExists`; Secret stringData folded into data;
     * a missing object: 404 `NotFound` `<plural>.<group> "<name>" not found` with details;
-    * list: `<Kind>List` with apiVersion, labelSelector and fieldSelector, sorted by namespace/name;
+    * list: `<Kind>List` with apiVersion, labelSelector and fieldSelector, sorted by namespace/name,
+      in pages with `limit`/`continue`;
     * PUT replaces; server-side apply creates a missing object; `/status` changes only status and
       the main resource leaves status alone when the kind has a status subresource;
     * pods/<name>/log: text/plain from `pod_logs[ns, pod]` or `[ns, "pod/container"]`, tailLines;
@@ -357,6 +358,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
     latency: float = 0.0  # seconds added to every request (a remote or slow API server)
     faults: list[Fault] = attrs.field(factory=list)
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
+    queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
     _rv: Iterator[int] = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -431,6 +433,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
     # request handling ---------------------------------------------------------------------------
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         self.requests_log.append((request.method.value, request.url.path))
+        self.queries_log.append(dict(request.url.query))
         if self.latency:
             await asyncio.sleep(self.latency)
         self._inject_fault(request)
@@ -561,12 +564,15 @@ class KubeEmulator(kmock.KubernetesEmulator):
             if match_labels((item.get("metadata") or {}).get("labels") or {}, labels) and match_fields(item, fields)
         ]
         kind = self.resources[res].kind or "List"
-        return {
-            "apiVersion": _api_version(res),
-            "kind": f"{kind}List",
-            "metadata": {"resourceVersion": str(next(self._rv))},
-            "items": items,
-        }
+        meta: Json = {"resourceVersion": str(next(self._rv))}
+        limit = int(request.params.get("limit") or 0)
+        if limit > 0:  # chunking: `continue` is opaque to clients (here: the offset of the next item)
+            start = int(request.params.get("continue") or 0)
+            rest = len(items) - start - limit
+            items = items[start : start + limit]
+            if rest > 0:
+                meta |= {"continue": str(start + limit), "remainingItemCount": rest}
+        return {"apiVersion": _api_version(res), "kind": f"{kind}List", "metadata": meta, "items": items}
 
     async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
@@ -767,6 +773,15 @@ class EmulatorThread:
         """Every request served so far, as (METHOD, path)."""
         return self.call(lambda emu: list(emu.requests_log))  # type: ignore[no-any-return]
 
+    def queries(self, path: str) -> list[dict[str, str]]:
+        """The query of every GET of this exact path so far (labelSelector, limit, continue...)."""
+
+        def read(emu: KubeEmulator) -> list[dict[str, str]]:
+            served = zip(emu.requests_log, emu.queries_log, strict=True)
+            return [q for (m, p), q in served if (m, p) == ("GET", path)]
+
+        return self.call(read)  # type: ignore[no-any-return]
+
     def count(self, method: str | None = None, path: str | None = None) -> int:
         """How many requests had this method and a path starting with `path`."""
         return sum(
@@ -789,7 +804,7 @@ class EmulatorThread:
         return self.call(tokens)  # type: ignore[no-any-return]
 
     def forget_requests(self) -> None:
-        self.call(lambda emu: emu.requests_log.clear())
+        self.call(lambda emu: (emu.requests_log.clear(), emu.queries_log.clear()))
 
     def api_client(self) -> Any:
         """A plain kubernetes ApiClient for this server (no kubeconfig involved)."""

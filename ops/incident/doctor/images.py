@@ -22,7 +22,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import Snapshot, is_pipeline_pod
+from ops.incident.snapshot import AGENT_PODS, PIPELINE_PODS, Snapshot, is_pipeline_pod
 from ops.kube.fields import Json, container_statuses, name_of, namespace_of
 
 if TYPE_CHECKING:
@@ -39,10 +39,14 @@ def lowercase_reference(image: str) -> str:
     return f"{name.lower()}:{tag}"
 
 
-@check("image-error", "Pipeline or agent image cannot be pulled", {"pods", "events", "namespaces", "datadogstacks"})
+@check(
+    "image-error",
+    "Pipeline or agent image cannot be pulled",
+    {AGENT_PODS, PIPELINE_PODS, "events", "namespaces", "datadogstacks"},
+)
 def image_error(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     groups: dict[tuple[str, str, str, str], list[Json]] = {}
-    for pod in snap.items("pods"):
+    for pod in snap.pods():
         pipeline = is_pipeline_pod(pod, snap.promise_name)
         if not pipeline and not is_datadog_namespace(snap, namespace_of(pod)):
             continue

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ops.incident.doctor.common import DOCS, finding, kubectl
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import Snapshot
+from ops.incident.snapshot import KRATIX_PODS, Snapshot
 from ops.incident.status import kratix_controllers
 from ops.kube.fields import (
     NO_CONDITION,
@@ -114,7 +114,9 @@ def promise_unavailable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
     return found
 
 
-@check("kratix-controller-down", "Kratix missing or its controller not running", {"promises", "deployments", "pods"})
+@check(
+    "kratix-controller-down", "Kratix missing or its controller not running", {"promises", "deployments", KRATIX_PODS}
+)
 def kratix_controller_down(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     app_fix = ["argocd app get kratix", "argocd app sync kratix"]
     if not snap.installed("promises"):

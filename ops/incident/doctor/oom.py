@@ -24,7 +24,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import Snapshot, is_pipeline_pod
+from ops.incident.snapshot import AGENT_PODS, PIPELINE_PODS, Snapshot, is_pipeline_pod
 from ops.kube.fields import Json, container_statuses, labels_of, name_of, namespace_of
 
 if TYPE_CHECKING:
@@ -58,10 +58,14 @@ def _tier(snap: Snapshot, namespace: str) -> str | None:
     return labels_of(ns).get(f"{snap.api_group}/tier") if ns else None
 
 
-@check("oom-killed", "Containers OOMKilled (last termination state)", {"pods", "namespaces", "datadogstacks"})
+@check(
+    "oom-killed",
+    "Containers OOMKilled (last termination state)",
+    {AGENT_PODS, PIPELINE_PODS, "namespaces", "datadogstacks"},
+)
 def oom_killed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     groups: dict[tuple[str, str, str], list[tuple[Json, Json, Json]]] = {}
-    for pod in snap.items("pods"):
+    for pod in snap.pods():
         pipeline = is_pipeline_pod(pod, snap.promise_name)
         if not pipeline and not is_datadog_namespace(snap, namespace_of(pod)):
             continue

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ops.incident.doctor.common import DOCS, finding, kubectl, rerun_remedy
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import PIPELINE_LOGS, Snapshot
+from ops.incident.snapshot import PIPELINE_LOGS, PIPELINE_PODS, Snapshot
 from ops.kube.fields import (
     Json,
     condition,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
 
 STUCK_AFTER_SECONDS = 15 * 60
-NEEDS = {"datadogstacks", "pods", PIPELINE_LOGS}
+NEEDS = {"datadogstacks", PIPELINE_PODS, PIPELINE_LOGS}
 CONTROLLER_LOGS = kubectl(
     "logs",
     "deploy/kratix-platform-controller-manager",

@@ -22,7 +22,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import Snapshot
+from ops.incident.snapshot import AGENT_PODS, Snapshot
 from ops.kube.fields import NO_CONDITION, Json, condition, labels_of, name_of, namespace_of
 
 if TYPE_CHECKING:
@@ -41,11 +41,11 @@ _CAUSES = (
 @check(
     "agent-unschedulable",
     "Datadog agent pods Pending: cannot be scheduled",
-    {"pods", "events", "namespaces", "datadogstacks"},
+    {AGENT_PODS, "events", "namespaces", "datadogstacks"},
 )
 def agent_unschedulable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     groups: dict[tuple[str, str], list[Json]] = {}
-    for pod in snap.items("pods"):
+    for pod in snap.pods():
         if (pod.get("status") or {}).get("phase") != "Pending" or not is_datadog_namespace(snap, namespace_of(pod)):
             continue
         scheduled = condition(pod, "PodScheduled")

@@ -33,12 +33,13 @@ STACKS = [Stack("production", "team-a", tier="full", env="prod"), Stack("sandbox
 def test_each_kind_is_listed_once_and_discovery_runs_once(
     kube: EmulatorThread, kubeconfig: Path, settings: Settings
 ) -> None:
-    specs = kind_specs(settings.api_group)
+    specs = kind_specs(settings.api_group, settings.promise_name)
     read(kube, kubeconfig, settings, healthy_platform(STACKS), needs={*specs, *EXTRA_READS})
     requests = kube.requests
 
     for spec in specs.values():
-        assert requests.count(("GET", spec.path)) == 1, spec.key
+        selectors = [q.get("labelSelector") for q in kube.queries(spec.path)]
+        assert selectors.count(spec.label_selector) == 1, spec.key
     others = sorted(r for r in requests if r[1] not in {s.path for s in specs.values()})
     # discovery, the version, and the one Secret the GitStateStore names (no failing pipeline: no log)
     assert others == [
@@ -58,8 +59,8 @@ def test_the_kinds_are_read_concurrently(kube: EmulatorThread, kubeconfig: Path,
         snap = take_snapshot(client, reads)
         elapsed = time.perf_counter() - started
 
-    # three rounds (discovery with the core kinds, the custom kinds, the named Secret) instead of 21 in a row
-    assert len(kube.requests) == 21
+    # three rounds (discovery with the core kinds, the custom kinds, the named Secret) instead of 23 in a row
+    assert len(kube.requests) == 23
     assert elapsed < 6 * 0.25, elapsed
     assert len(snap.items("datadogstacks")) == 2
 
@@ -153,8 +154,8 @@ def test_a_snapshot_cannot_be_changed(kube: EmulatorThread, kubeconfig: Path, se
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.context = "other"  # type: ignore[misc]
-    with pytest.raises(KeyError, match="pods was not read in this snapshot"):
-        snap.items("pods")
+    with pytest.raises(KeyError, match="pods:agents was not read in this snapshot"):
+        snap.items("pods:agents")
 
 
 def test_unknown_reads_are_a_programming_error(settings: Settings) -> None:
