@@ -182,14 +182,39 @@ def connect(
     configuration.connection_pool_maxsize = pool_size
     configuration.retries = False  # tenacity (retry.py) is the only retry policy
     try:
-        # new_client_from_config, with an ApiClient that applies the default time-outs
-        config.load_kube_config(
-            config_file=path, context=context, client_configuration=configuration, persist_config=False
-        )
+        # load_kube_config, with `aws eks get-token` users served in-process (eks_token.py)
+        merged = config.kube_config.KubeConfigMerger(path).config
+        if merged is None:
+            raise config.ConfigException("Invalid kube-config file. No configuration found.")
+        _loader_class()(config_dict=merged, active_context=context, config_base_path=None).load_and_set(configuration)
     except config.ConfigException as err:
         raise BadKubeconfig(path, str(err)) from err
     api_client = _api_client_class()(configuration, timeouts=(timeouts.connect, timeouts.read))
     return Kube(api_client, context=context, server=str(configuration.host), retry=retry)
+
+
+@functools.cache
+def _loader_class() -> type[Any]:
+    """The client's KubeConfigLoader, except that an `aws eks get-token` user gets its token in-process.
+
+    Every other exec plugin runs as the client runs it. The client calls the same method again when the
+    token's expiry comes near (`refresh_api_key_hook`), and TOKENS makes a new one then.
+    """
+    from kubernetes.config.kube_config import KubeConfigLoader
+
+    from ops.kube.eks_token import TOKENS, eks_exec
+
+    class Loader(KubeConfigLoader):  # type: ignore[misc]
+        def _load_from_exec_plugin(self) -> bool | None:
+            plugin = eks_exec(self._user["exec"].value) if "exec" in self._user else None
+            if plugin is None:
+                return super()._load_from_exec_plugin()  # type: ignore[no-any-return]
+            token = TOKENS.token(plugin)
+            self.token = f"Bearer {token.token}"
+            self.expiry = token.expires_at
+            return True
+
+    return Loader
 
 
 @functools.cache
