@@ -1,0 +1,132 @@
+"""Only what is shown is read: pods by selector, each check's own kinds, lists in bounded pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ops.config import Settings
+from ops.incident.doctor.registry import all_checks, select_checks
+from ops.incident.doctor.run import reads_for
+from ops.incident.snapshot import (
+    AGENT_PODS,
+    KRATIX_PODS,
+    PIPELINE_PODS,
+    ContextRead,
+    Reads,
+    kind_specs,
+    take_snapshot,
+)
+from ops.incident.status import STATUS_KINDS, platform_status
+from ops.kube import KubeTarget, connect
+from ops.kube.errors import ApiCall
+from ops.kube.reads import list_json
+from tests.kube.emulator import EmulatorThread
+from tests.platform_objects import (
+    REFUSED,
+    Stack,
+    failed_pipeline_pod,
+    healthy_platform,
+    platform_crds,
+    pod,
+    running,
+)
+from tests.snapshots import QUICK
+
+STACKS = [Stack("production", "team-a", tier="full", env="prod"), Stack("sandbox", "team-b")]
+BROKEN = Stack("refused", "team-c", state="failed")
+
+
+@pytest.fixture
+def seeded(kube: EmulatorThread) -> EmulatorThread:
+    """The platform, a failed pipeline, and pods that no section shows (an app beside the agents)."""
+    kube.install_crd(*platform_crds())
+    bystanders = [pod(f"web-{i}", ns, [running("web", "nginx:1.27")]) for i in range(3) for ns in ("team-a", "shop")]
+    kube.seed(*healthy_platform(STACKS), BROKEN.manifest(), failed_pipeline_pod(BROKEN, REFUSED), *bystanders)
+    kube.forget_requests()
+    return kube
+
+
+def _pod_lists(kube: EmulatorThread) -> list[tuple[str, str]]:
+    """(path, labelSelector) of every pod list sent."""
+    paths = {path for method, path in kube.requests if method == "GET" and path.endswith("/pods")}
+    return sorted((p, q.get("labelSelector", "")) for p in paths for q in kube.queries(p))
+
+
+def test_status_lists_the_agents_pods_by_label_and_never_every_pod(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, Reads.of(settings, STATUS_KINDS))
+
+    assert _pod_lists(seeded) == [("/api/v1/pods", "app in (datadog,datadog-cluster-agent,datadog-clusterchecks)")]
+    assert {p["metadata"]["labels"]["app"] for p in snap.pods()} == {"datadog", "datadog-cluster-agent"}
+    sections = platform_status([ContextRead("kind-a", snap)]).clusters[0].sections
+    agents = next(s for s in sections if s.key == "datadogAgents")
+    assert sorted(r["namespace"] for r in agents.rows) == sorted(s.target for s in STACKS)
+    assert {r["agents"] for r in agents.rows} == {"2/2"}
+
+
+def test_doctor_reads_pipeline_pods_by_promise_label_and_the_kratix_namespace_only(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, reads_for(all_checks(), settings))
+
+    assert _pod_lists(seeded) == [
+        ("/api/v1/namespaces/kratix-platform-system/pods", ""),
+        ("/api/v1/pods", "app in (datadog,datadog-cluster-agent,datadog-clusterchecks)"),
+        ("/api/v1/pods", f"kratix.io/promise-name={settings.promise_name},kratix.io/pipeline-name"),
+    ]
+    assert not [p for p in snap.pods() if p["metadata"]["name"].startswith("web-")]
+    assert [name for (_, name, _) in snap.logs] == [BROKEN.pipeline_pod]
+
+
+@pytest.mark.parametrize(
+    ("check_id", "listed"),
+    [
+        ("oom-killed", {AGENT_PODS, PIPELINE_PODS, "namespaces", "datadogstacks"}),
+        ("kratix-controller-down", {"promises", "deployments", KRATIX_PODS}),
+        ("argocd-out-of-sync", {"applications"}),
+    ],
+)
+def test_one_check_reads_only_the_kinds_it_declares(
+    check_id: str, listed: set[str], seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    reads = reads_for(select_checks([check_id]), settings)
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, reads)
+
+    assert set(snap.listings) == listed
+    specs = kind_specs(settings.api_group, settings.promise_name)
+    paths = {specs[key].path for key in listed}
+    lists = {path for method, path in seeded.requests if method == "GET" and path not in {"/apis/", "/version"}}
+    assert lists <= paths | {p for p in lists if "/secrets/" in p}
+
+
+def test_unselected_pods_cannot_be_asked_for(settings: Settings) -> None:
+    with pytest.raises(ValueError, match=r"pods are read by selector: pods:agents, pods:pipelines, pods:kratix"):
+        Reads.of(settings, {"pods"})
+
+
+def test_a_long_list_comes_in_pages_and_each_item_is_trimmed_as_its_page_arrives(
+    kube: EmulatorThread, kubeconfig: Path
+) -> None:
+    kube.seed(*({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ns-{i:02d}"}} for i in range(25)))
+    kube.forget_requests()
+    seen: list[str] = []
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        items = list_json(
+            client,
+            ApiCall("list", "", "Namespace"),
+            "/api/v1/namespaces",
+            page_size=10,
+            each=lambda i: seen.append(i["metadata"]["name"]),
+        )
+
+    names = [i["metadata"]["name"] for i in items]
+    assert names == seen and len(names) == len(set(names)) and {f"ns-{i:02d}" for i in range(25)} <= set(names)
+    pages = kube.queries("/api/v1/namespaces")
+    assert [q.get("limit") for q in pages] == ["10", "10", "10"]
+    assert [q.get("continue") for q in pages] == [None, "10", "20"]
