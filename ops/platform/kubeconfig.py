@@ -4,7 +4,8 @@
     change = merge_kubeconfig(Path("~/.kube/config"), cluster, profile="ops")    # created / configured / unchanged
 
 The user entry runs `aws eks get-token` (exec credential plugin, client.authentication.k8s.io/v1beta1), so
-the token is fresh on every use and no credential is written to the file. Cluster, user and context are
+the token is fresh on every use and no credential is written to the file (kratix-ops itself makes the
+same token in-process, once per run: ops/kube/eks_token.py). Cluster, user and context are
 named by the cluster ARN, as `aws eks update-kubeconfig` names them: running either one after the other
 updates the same entries instead of adding twins.
 """

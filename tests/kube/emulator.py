@@ -346,7 +346,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
       409 `AlreadyExists`; Secret stringData folded into data;
     * a missing object: 404 `NotFound` `<plural>.<group> "<name>" not found` with details;
     * list: `<Kind>List` with apiVersion, labelSelector and fieldSelector, sorted by namespace/name,
-      in pages with `limit`/`continue`;
+      in pages with `limit`/`continue` (later pages from the first page's snapshot);
     * PUT replaces; server-side apply creates a missing object; `/status` changes only status and
       the main resource leaves status alone when the kind has a status subresource;
     * pods/<name>/log: text/plain from `pod_logs[ns, pod]` or `[ns, "pod/container"]`, tailLines;
@@ -359,6 +359,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
     faults: list[Fault] = attrs.field(factory=list)
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
     queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
+    _list_snapshots: dict[str, list[Json]] = attrs.field(factory=dict, init=False)  # paged lists in progress
     _rv: Iterator[int] = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -550,6 +551,42 @@ class KubeEmulator(kmock.KubernetesEmulator):
 
     async def _serve_list(self, request: kmock.Request) -> Json:
         res = request.resource
+        kind = self.resources[res].kind or "List"
+        limit = int(request.params.get("limit") or 0)
+        token = request.params.get("continue") or ""
+        if token:  # later pages come from the snapshot the first page was cut from, as the apiserver's do
+            snapshot_id, _, offset = token.partition(":")
+            items = self._list_snapshots.get(snapshot_id)
+            if items is None or not offset.isdigit():
+                raise kmock.KubernetesError(status=410, reason="Expired", message="the continue token is too old")
+            return self._page(res, kind, items, (int(offset), limit), snapshot_id)
+        items = await self._matching(request)
+        if not limit or len(items) <= limit:
+            return {
+                "apiVersion": _api_version(res),
+                "kind": f"{kind}List",
+                "metadata": {"resourceVersion": str(next(self._rv))},
+                "items": items,
+            }
+        snapshot_id = str(next(self._rv))
+        self._list_snapshots[snapshot_id] = items
+        return self._page(res, kind, items, (0, limit), snapshot_id)
+
+    def _page(self, res: Any, kind: str, items: list[Json], window: tuple[int, int], snapshot_id: str) -> Json:
+        """One page (start, limit) of a list snapshot; `continue` names the snapshot and the next offset."""
+        start, limit = window
+        page = items[start : start + limit] if limit else items[start:]
+        meta: Json = {"resourceVersion": snapshot_id}
+        rest = len(items) - start - len(page)
+        if rest > 0:
+            meta |= {"continue": f"{snapshot_id}:{start + len(page)}", "remainingItemCount": rest}
+        else:
+            self._list_snapshots.pop(snapshot_id, None)
+        return {"apiVersion": _api_version(res), "kind": f"{kind}List", "metadata": meta, "items": page}
+
+    async def _matching(self, request: kmock.Request) -> list[Json]:
+        """The stored objects a list asks for, sorted by namespace/name."""
+        res = request.resource
         labels = request.params.get("labelSelector", "")
         fields = request.params.get("fieldSelector", "")
         async with self._lock:
@@ -558,21 +595,11 @@ class KubeEmulator(kmock.KubernetesEmulator):
                 for (r, ns, name), obj in list(self.objects.items())
                 if r == res and not obj.deleted and (request.namespace is None or ns == request.namespace)
             ]
-        items = [
+        return [
             item
             for _, _, item in sorted(found, key=lambda entry: entry[:2])
             if match_labels((item.get("metadata") or {}).get("labels") or {}, labels) and match_fields(item, fields)
         ]
-        kind = self.resources[res].kind or "List"
-        meta: Json = {"resourceVersion": str(next(self._rv))}
-        limit = int(request.params.get("limit") or 0)
-        if limit > 0:  # chunking: `continue` is opaque to clients (here: the offset of the next item)
-            start = int(request.params.get("continue") or 0)
-            rest = len(items) - start - limit
-            items = items[start : start + limit]
-            if rest > 0:
-                meta |= {"continue": str(start + limit), "remainingItemCount": rest}
-        return {"apiVersion": _api_version(res), "kind": f"{kind}List", "metadata": meta, "items": items}
 
     async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
