@@ -393,8 +393,9 @@ class ContextRead:
 def _no_collector_pauses() -> Iterator[None]:
     """Keep Python's cycle collector out of a read: the answers parse into tens of thousands of dicts
     and lists, none in a cycle, and each full collection would walk all of them again (a third of
-    a large read's time). What was loaded before is frozen out of its sight; refcounting still frees
-    everything; the collector runs again when the read is over.
+    a large read's time). What was loaded before the read, and what it read, are frozen out of its
+    sight (refcounting still frees them when they are dropped); the collector runs again afterwards,
+    for what the checks and the rendering make.
     """
     gc.freeze()
     enabled = gc.isenabled()
@@ -402,6 +403,7 @@ def _no_collector_pauses() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
