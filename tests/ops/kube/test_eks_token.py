@@ -26,7 +26,7 @@ from ops.kube import KubeTarget, connect
 from ops.kube.eks_token import EksExec, EksTokenError, TokenCache, eks_exec
 from tests.conftest import ROOT
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, healthy_platform, platform_crds
+from tests.objects import Stack, healthy_platform, platform_crds
 from tests.programs import Programs, programs  # noqa: F401
 from tests.tasks.cli import invoke
 

@@ -23,7 +23,7 @@ from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiCall
 from ops.kube.reads import list_json
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     REFUSED,
     Stack,
     failed_pipeline_pod,
