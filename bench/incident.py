@@ -85,7 +85,7 @@ class Run:
 
 
 def platform(stacks: int) -> list[dict[str, object]]:
-    """N stacks in `default` (where the seed's `kubectl get datadogstacks` looks), 1% of them broken."""
+    """N stacks in `default` (where kratix-demo's `kubectl get datadogstacks` looks), 1% of them broken."""
     envs = ("dev", "prod", "staging")
     all_stacks = [Stack(f"stack-{i:04d}", "default", tier=("minimal", "standard", "full")[i % 3], env=envs[i % 3])
                   for i in range(stacks)]  # fmt: skip
@@ -107,7 +107,7 @@ def platform(stacks: int) -> list[dict[str, object]]:
         if index < 3 * broken and index >= 2 * broken:  # ExternalSecret failing
             objs = [o for o in objs if o["kind"] != "ExternalSecret"] + [stack_external_secret(s, ready=False)]
         objects += objs
-    # the seed's layout had the agents of stack `production` in `datadog-production`
+    # github.com/NoNickeD/kratix-demo's layout had the agents of stack `production` in `datadog-production`
     seed_ns = Stack("production", "default")
     objects.append(namespace("datadog-production"))
     for pod in agent_pods(seed_ns):
