@@ -62,6 +62,7 @@ class AppSettings:
     destination_path: str
     region: str
     git_secret: str  # Secrets Manager name of the Kratix git credentials
+    cluster_name: str = ""  # the platform cluster: the `platform` Destination's kratix-ops/cluster label
 
     @classmethod
     def of(cls, settings: Settings, *, region: str, git_secret: str) -> AppSettings:
@@ -72,6 +73,7 @@ class AppSettings:
             destination_path=settings.destination_path,
             region=region,
             git_secret=git_secret,
+            cluster_name=settings.cluster_name,
         )
 
 
@@ -102,6 +104,8 @@ def _follow_settings(app: Json, fill: AppSettings) -> Json:
             url=fill.repository_url, branch=fill.branch, path=fill.statestore_path
         )
         values.setdefault("destination", {})["path"] = fill.destination_path
+        if fill.cluster_name:
+            values["destination"]["cluster"] = fill.cluster_name
         values.setdefault("gitCredentials", {})["remoteKey"] = fill.git_secret
     return app
 

@@ -2,7 +2,8 @@
 
 `external-secrets.apply`: the ClusterSecretStore for AWS Secrets Manager (jwt auth through the ESO
 service account, whose IRSA role `iac/argocd` annotates) and the ExternalSecret `git-credentials`.
-`kratix.apply`: the GitStateStore `default` and the Destination `platform`.
+`kratix.apply`: the GitStateStore `default` and the Destination `platform`, labelled with the platform
+cluster's name (`kratix-ops/cluster: <cluster.name>`) so requests naming that cluster are scheduled to it.
 
     config = PlatformConfig.of(settings, region="eu-central-1", git_secret="kratix/git-credentials")
     applied = apply_all(kube, secret_store_objects(config))
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ops.config import Settings
 from ops.kube.objects import Applied, apply_object, get_object
+from ops.names import CLUSTER_LABEL
 
 if TYPE_CHECKING:
     from ops.kube import Kube
@@ -46,6 +48,7 @@ class PlatformConfig:
     statestore_name: str = "default"
     destination_name: str = "platform"
     destination_environment: str = "platform"  # the label Promises select Destinations by
+    cluster_name: str = ""  # the platform cluster's name: its Destination's CLUSTER_LABEL (scheduling by cluster)
 
     @classmethod
     def of(cls, settings: Settings, *, region: str, git_secret: str) -> PlatformConfig:
@@ -57,6 +60,7 @@ class PlatformConfig:
             destination_path=settings.destination_path,
             git_remote_key=git_secret,
             secret_store=settings.secret_store,
+            cluster_name=settings.cluster_name,
         )
 
 
@@ -114,7 +118,10 @@ def kratix_objects(config: PlatformConfig) -> list[Json]:
     destination = {
         "apiVersion": KRATIX,
         "kind": "Destination",
-        "metadata": {"name": config.destination_name, "labels": {"environment": config.destination_environment}},
+        "metadata": {
+            "name": config.destination_name,
+            "labels": {"environment": config.destination_environment, CLUSTER_LABEL: config.cluster_name},
+        },
         "spec": {
             "path": config.destination_path,
             "stateStoreRef": {"kind": "GitStateStore", "name": config.statestore_name},

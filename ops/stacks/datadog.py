@@ -35,12 +35,21 @@ from ops.kube.fields import (
     newest_first,
     seconds_since,
 )
-from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, get_object, list_objects
+from ops.kube.objects import (
+    Applied,
+    ObjectRef,
+    apply_object,
+    delete_object,
+    get_object,
+    list_objects,
+    resource_for,
+)
 from ops.kube.reads import log_tail
 from ops.names import AGENT_DAEMONSET, CLUSTER_AGENT, StackRef
 from ops.stacks.kratix import RequestPhase, RequestProgress, request_progress
 from ops.stacks.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
 from ops.stacks.node_coverage import NodeCoverage, Nodes, node_coverage, read_nodes
+from ops.stacks.placement import ClusterDestination, require_destination
 from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:
@@ -126,6 +135,7 @@ class StackChange:
     applied: Applied
     tier: str
     previous_tier: str | None  # None: the stack did not exist
+    destination: ClusterDestination | None = None  # where Kratix schedules it (the cluster it names)
 
     @property
     def changed(self) -> bool:
@@ -145,16 +155,20 @@ class StackChange:
 
 
 def apply_stack(kube: Kube, manifest: Json, settings: Settings, *, dry_run: bool = False) -> StackChange:
-    """Validate, then server-side apply (nothing is sent when it is unchanged or under dry_run)."""
+    """Validate, check the cluster it names has a Destination, then server-side apply (nothing is sent when
+    it is unchanged or under dry_run). A cluster with no Destination: BadInput listing those that have one."""
     request = validate_stack(manifest)
     ref = StackRef.of(manifest)
+    with stack_api(settings):
+        resource_for(kube, manifest["apiVersion"], KIND)  # the Promise first: its absence is what to say
+    destination = require_destination(kube, request.cluster_name)
     with stack_api(settings):
         applied = apply_object(kube, manifest, dry_run=dry_run)
     live = applied.before  # the tier change is told from the object the write was decided on
     previous = None
     if live is not None:
         previous = str((live.get("spec") or {}).get("tier") or Tier.MINIMAL.value)
-    return StackChange(ref, applied, request.tier.value, previous)
+    return StackChange(ref, applied, request.tier.value, previous, destination)
 
 
 # ------------------------------------------------------------------------------------------------

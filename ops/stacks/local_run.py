@@ -16,6 +16,7 @@ import yaml
 
 from ops.config import Settings
 from ops.errors import BadInput
+from ops.stacks.placement import destination_of
 
 if TYPE_CHECKING:
     from datadog_configure.pipeline import ConfigureResult
@@ -152,11 +153,14 @@ def workload_group_id(directory: str = ".") -> str:
 
 
 def state_store_folder(request: dict[str, Any], settings: Settings) -> Path:
-    """Where Kratix's nestedByMetadata layout puts this request's output, relative to the repository root."""
+    """Where Kratix's nestedByMetadata layout puts this request's output, relative to the repository root:
+    under the path of the Destination of the cluster the request names (the platform's when it names
+    `cluster.name`, `clusters/<name>` for a workload cluster)."""
     meta = request["metadata"]
+    cluster = str((request.get("spec") or {}).get("clusterName") or settings.cluster_name)
     folder: Path = (
         Path(settings.statestore_path)
-        / settings.destination_path
+        / destination_of(cluster, settings).path
         / "resources"
         / meta.get("namespace", "default")
         / settings.promise_name

@@ -22,7 +22,8 @@ from ops.tasks.exits import reported_errors, settings_of
         "tag": "extra Datadog tag key:value; repeat for more",
         "file": "read the request from this YAML file instead of the flags above",
         "write": "also write the files into this state-store checkout, in Kratix's layout "
-        "(<statestore.path>/<destination>/resources/<ns>/<promise>/<name>/<pipeline>/<id>/)",
+        "(<statestore.path>/<the Destination path of the cluster>/resources/<ns>/<promise>/<name>/<pipeline>/<id>/; "
+        "clusters/<cluster> for a workload cluster)",
         "output": "table (default), json (the result as data) or yaml (the manifests only)",
         "dry_run": "with --write: say what would be written, write nothing",
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ class PipelineRun:
     stderr: str
     outputs: dict[str, str]  # relative path -> text
     status: dict[str, Any]
+    selectors: list[Any] | None = field(default=None)  # metadata/destination-selectors.yaml; None: not written
 
     def manifest(self, filename: str) -> dict[str, Any]:
         doc: dict[str, Any] = yaml.safe_load(self.outputs[filename])
@@ -68,4 +69,6 @@ def run_pipeline(
     outputs = {str(p.relative_to(out_dir)): p.read_text() for p in sorted(out_dir.rglob("*")) if p.is_file()}
     status_file = root / "kratix" / "metadata" / "status.yaml"
     status = yaml.safe_load(status_file.read_text()) if status_file.exists() else {}
-    return PipelineRun(proc.returncode, proc.stdout, proc.stderr, outputs, status or {})
+    selectors_file = root / "kratix" / "metadata" / "destination-selectors.yaml"
+    selectors = yaml.safe_load(selectors_file.read_text()) if selectors_file.exists() else None
+    return PipelineRun(proc.returncode, proc.stdout, proc.stderr, outputs, status or {}, selectors)

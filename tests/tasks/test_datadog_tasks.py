@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from kubernetes.client import CoreV1Api
 
+from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     STACK_API,
@@ -39,7 +40,7 @@ PRODUCTION = ("--name", "production", "--namespace", "team-a")
 @pytest.fixture
 def env(kube: EmulatorThread, kubeconfig: Path) -> dict[str, str]:
     kube.install_crd(datadog_stack_crd())
-    kube.seed(namespace("team-a"))
+    kube.seed(namespace("team-a"), *platform_destination_objects())
     kube.forget_requests()
     return {"KUBECONFIG": str(kubeconfig), "INVOKE_WAITS_INTERVAL": "0.05"}
 

@@ -30,6 +30,7 @@ from ops.stacks.datadog import (
 )
 from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
+from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     STACK_API,
@@ -68,7 +69,7 @@ def instantly() -> dict[str, Any]:
 @pytest.fixture
 def client(kube: EmulatorThread, kubeconfig: Path) -> Iterator[Kube]:
     kube.install_crd(datadog_stack_crd())
-    kube.seed(namespace("team-a"))
+    kube.seed(namespace("team-a"), *platform_destination_objects())
     kube.forget_requests()
     with connect(KubeTarget(kubeconfig), retry=QUICK) as connected:
         yield connected

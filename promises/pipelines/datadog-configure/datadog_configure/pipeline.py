@@ -10,6 +10,7 @@ import yaml
 from datadog_configure.footprint import Footprint, footprint
 from datadog_configure.manifests import Manifest, build_manifests
 from datadog_configure.naming import target_namespace
+from datadog_configure.destinations import destination_selectors
 from datadog_configure.request import DatadogStackRequest, InvalidRequest, parse_request
 from datadog_configure.settings import PipelineSettings
 from datadog_configure.values import helm_values, load_tier_values
@@ -70,6 +71,7 @@ class KratixIO(Protocol):
     def read_resource_input(self) -> Any: ...
     def write_output(self, relative_path: str, content: bytes) -> None: ...
     def write_status(self, status: Any) -> None: ...
+    def write_destination_selectors(self, selectors: Any) -> None: ...
 
 
 def dump(body: dict[str, Any]) -> bytes:
@@ -86,11 +88,12 @@ class RunOutcome:
 
 
 def run(sdk: KratixIO, settings: PipelineSettings) -> RunOutcome:
-    """Read /kratix/input, write /kratix/output and /kratix/metadata/status.yaml.
+    """Read /kratix/input, write /kratix/output, /kratix/metadata/destination-selectors.yaml and status.yaml.
 
-    On an invalid request no manifest is written; the status says which field, value and what is allowed.
+    On an invalid request no manifest (and no selector) is written; the status says which field, value and
+    what is allowed.
     """
-    from kratix_sdk import Status
+    from kratix_sdk import DestinationSelector, Status
 
     obj = sdk.read_resource_input().data
     try:
@@ -101,5 +104,8 @@ def run(sdk: KratixIO, settings: PipelineSettings) -> RunOutcome:
         return RunOutcome(status=status, error=error)
     for manifest in result.manifests:
         sdk.write_output(manifest.filename, dump(manifest.body))
+    sdk.write_destination_selectors(
+        [DestinationSelector(match_labels=s["matchLabels"]) for s in destination_selectors(result.request)]
+    )
     sdk.write_status(Status(result.status))
     return RunOutcome(status=result.status, result=result)
