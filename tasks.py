@@ -7,6 +7,7 @@ from invoke import Collection
 
 from ops.tasks import (
     argocd,
+    cluster,
     datadog,
     dev,
     incident,
@@ -29,6 +30,7 @@ ns.add_collection(platform_config.kratix_ns)
 ns.add_collection(secrets.ns)
 ns.add_collection(promise.ns)
 ns.add_collection(datadog.ns)
+ns.add_collection(cluster.ns)
 ns.add_task(lifecycle.setup)
 ns.add_task(lifecycle.teardown)
 ns.add_task(incident.status)

@@ -56,3 +56,38 @@ def fleet_destination(
 def platform_destination_objects() -> list[Json]:
     """What `kratix.apply` leaves for the platform cluster: the Destination CRD and its Destination."""
     return [destination_crd(), fleet_destination(PLATFORM_CLUSTER)]
+
+
+def kubeconfig_with(servers: dict[str, str], current: str, users: dict[str, Json] | None = None) -> str:
+    """A kubeconfig with a context per server (user token `token-<name>`), some users replaced."""
+    import yaml
+
+    from tests.kube.emulator import kubeconfig_text
+
+    doc = yaml.safe_load(kubeconfig_text(servers, current))
+    for entry in doc["users"]:
+        if users and entry["name"] in users:
+            entry["user"] = users[entry["name"]]
+    return str(yaml.safe_dump(doc, sort_keys=False))
+
+
+def workplacement_to(
+    destination: str, name: str = "production-instance-configure-5058f", namespace: str = "team-a"
+) -> Json:
+    """A WorkPlacement Kratix scheduled to a Destination."""
+    return {
+        "apiVersion": "platform.kratix.io/v1alpha1",
+        "kind": "WorkPlacement",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"kratix.io/targetDestinationName": destination}},
+        "spec": {"targetDestinationName": destination, "promiseName": "datadog-stack", "id": "5058f", "workloads": []},
+    }
+
+
+def argocd_application_crd() -> Json:
+    return INLINE_CRDS["applications.argoproj.io"]
+
+
+def workplacement_crd() -> Json:
+    from tests.kube.emulator import crd_manifest
+
+    return crd_manifest("platform.kratix.io", "WorkPlacement")

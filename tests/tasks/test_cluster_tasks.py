@@ -1,0 +1,243 @@
+"""`invoke cluster.add|remove|list` with two API servers at once: the platform cluster (Kratix, Argo CD) and a
+workload cluster, reached through a kubeconfig with a context for each (and one for a dead server)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fleet_objects import (
+    argocd_application_crd,
+    fleet_destination,
+    kubeconfig_with,
+    platform_destination_objects,
+    workplacement_crd,
+    workplacement_to,
+)
+from tests.kratix_objects import TaskRunner, datadog_stack_crd, namespace, run_task, stack
+from tests.kube.emulator import EmulatorThread, closed_port_url
+
+__all__ = ["run_task"]  # a fixture
+
+ARGOCD_API = "argoproj.io/v1alpha1"
+APPS = ("payments-flux", "payments-external-secrets", "payments-secret-store", "payments-workloads")
+ADDED = [
+    "Secret argocd/cluster-payments created",
+    "Application argocd/payments-flux created",
+    "Application argocd/payments-external-secrets created",
+    "Application argocd/payments-secret-store created",
+    "Destination payments created",
+    "Application argocd/payments-workloads created",
+]
+
+
+@pytest.fixture
+def workload() -> Iterator[EmulatorThread]:
+    """The workload cluster's API server, beside the platform's (`kube`)."""
+    with EmulatorThread() as server:
+        yield server
+
+
+@pytest.fixture
+def kubeconfig(kube: EmulatorThread, workload: EmulatorThread, tmp_path: Path) -> Path:
+    """Contexts `platform` (current), `payments` (the workload cluster) and `dead` (nothing listens)."""
+    path = tmp_path / "kubeconfig.yaml"
+    servers = {"platform": kube.url, "payments": workload.url, "dead": closed_port_url()}
+    path.write_text(kubeconfig_with(servers, current="platform"))
+    return path
+
+
+@pytest.fixture
+def platform(kube: EmulatorThread) -> EmulatorThread:
+    """Kratix with the platform Destination, Argo CD and the Promise's API on the platform cluster."""
+    kube.install_crd(datadog_stack_crd(), argocd_application_crd(), workplacement_crd())
+    kube.seed(namespace("argocd"), namespace("team-a"), *platform_destination_objects())
+    kube.forget_requests()
+    return kube
+
+
+def decoded(secret: dict[str, Any]) -> dict[str, str]:
+    return {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+
+
+def test_add_registers_the_cluster_and_a_second_run_changes_nothing(
+    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+) -> None:
+    first = run_task("cluster.add", "payments", "--context", "payments")
+    platform.forget_requests()
+    second = run_task("cluster.add", "payments", "--context", "payments")
+
+    assert first.code == 0, first.stderr
+    assert first.stdout.splitlines() == ADDED
+    assert f"cluster payments: {workload.url}, Argo CD access by bearer token" in first.stderr
+    assert second.code == 0, second.stderr
+    assert second.stdout.splitlines() == [line.replace("created", "unchanged") for line in ADDED]
+    assert platform.writes() == []
+    assert "token-payments" not in first.stdout + first.stderr + second.stdout + second.stderr
+
+    secret = platform.get("v1", "Secret", "cluster-payments", "argocd")
+    assert secret is not None
+    assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster"
+    data = decoded(secret)
+    assert (data["name"], data["server"]) == ("payments", workload.url)
+    assert json.loads(data["config"]) == {"bearerToken": "token-payments", "tlsClientConfig": {"insecure": False}}
+
+    destination = platform.get("platform.kratix.io/v1alpha1", "Destination", "payments")
+    assert destination is not None
+    assert destination["metadata"]["labels"] == {"kratix-ops/cluster": "payments"}
+    assert destination["spec"]["path"] == "clusters/payments"
+    assert destination["spec"]["stateStoreRef"] == {"kind": "GitStateStore", "name": "default"}
+
+    apps = {name: platform.get(ARGOCD_API, "Application", name, "argocd") for name in APPS}
+    assert all(app is not None for app in apps.values())
+    assert {app["spec"]["destination"]["server"] for app in apps.values() if app} == {workload.url}
+    workloads = apps["payments-workloads"]
+    assert workloads is not None and workloads["spec"]["source"]["path"] == "gitops/clusters/payments"
+    store = apps["payments-secret-store"]
+    assert store is not None and store["spec"]["source"]["path"] == "gitops/argocd/charts/cluster-secret-store"
+    assert store["spec"]["source"]["helm"]["valuesObject"]["secretStore"]["region"] == "eu-central-1"
+    flux = apps["payments-flux"]
+    assert flux is not None and flux["spec"]["source"]["chart"] == "flux2"
+
+
+def test_a_dry_run_shows_the_secret_redacted_and_writes_nothing(platform: EmulatorThread, run_task: TaskRunner) -> None:
+    run = run_task(
+        "cluster.add", "payments", "--context", "payments", "--dry-run", "--eso-role-arn", "arn:aws:iam::1:role/e"
+    )
+
+    assert run.code == 0, run.stderr
+    assert run.stdout.splitlines()[: len(ADDED)] == [line.replace("created", "would be created") for line in ADDED]
+    assert "config: '<redacted: bearerToken, tlsClientConfig>'" in run.stdout
+    assert "token-payments" not in run.stdout + run.stderr
+    assert platform.writes() == []
+
+
+def test_an_unreachable_cluster_is_not_registered(platform: EmulatorThread, run_task: TaskRunner) -> None:
+    run = run_task("cluster.add", "broken", "--context", "dead")
+
+    assert run.code == 12
+    assert run.stderr.startswith("error: ")
+    assert platform.requests == []  # the workload cluster is asked first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("kratix-demo", "--context", "payments"), "error: NAME: 'kratix-demo' is not allowed; another name"),
+        (("Payments", "--context", "payments"), "error: NAME: 'Payments' is not allowed; dot-separated lowercase"),
+        (("payments",), "error: --context: None is not allowed; exactly one of --context CONTEXT or --eks CLUSTER"),
+        (("payments", "--context", "nope"), "error: no context 'nope' in kubeconfig"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_sent(
+    platform: EmulatorThread, run_task: TaskRunner, args: tuple[str, ...], message: str
+) -> None:
+    run = run_task("cluster.add", *args)
+
+    assert run.code in {2, 11}
+    assert run.stderr.startswith(message)
+    assert platform.requests == []
+
+
+def test_without_argo_cd_nothing_is_written(kube: EmulatorThread, run_task: TaskRunner) -> None:
+    kube.seed(*platform_destination_objects())
+
+    run = run_task("cluster.add", "payments", "--context", "payments")
+
+    assert run.code == 14
+    assert "does not serve Application (argoproj.io)" in run.stderr
+    assert kube.writes() == []
+
+
+def test_remove_is_refused_while_stacks_name_the_cluster_or_are_scheduled_to_it(
+    platform: EmulatorThread, run_task: TaskRunner
+) -> None:
+    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    platform.seed(stack(clusterName="payments"), workplacement_to("payments"))
+    platform.forget_requests()
+
+    run = run_task("cluster.remove", "payments", "--yes")
+
+    assert run.code == 1
+    assert run.stderr == (
+        "error: cluster payments is in use: DatadogStacks team-a/production name it (spec.clusterName); "
+        "WorkPlacements team-a/production-instance-configure-5058f are scheduled to its Destination; "
+        "delete them first (`invoke datadog.delete`)\n"
+    )
+    assert platform.writes() == []
+
+
+def test_remove_asks_then_deletes_what_add_created_and_a_second_run_has_nothing_to_do(
+    platform: EmulatorThread, run_task: TaskRunner
+) -> None:
+    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+
+    unasked = run_task("cluster.remove", "payments")
+    dry = run_task("cluster.remove", "payments", "--dry-run")
+    removed = run_task("cluster.remove", "payments", "--yes")
+    again = run_task("cluster.remove", "payments", "--yes")
+
+    assert unasked.code == 20
+    assert dry.code == 0 and "Destination payments would be deleted" in dry.stdout
+    assert removed.code == 0, removed.stderr
+    assert removed.stdout.splitlines() == [
+        "Application argocd/payments-workloads deleted",
+        "Destination payments deleted",
+        "Application argocd/payments-secret-store deleted",
+        "Application argocd/payments-external-secrets deleted",
+        "Application argocd/payments-flux deleted",
+        "Secret argocd/cluster-payments deleted",
+    ]
+    assert platform.get("v1", "Secret", "cluster-payments", "argocd") is None
+    assert platform.get("platform.kratix.io/v1alpha1", "Destination", "platform") is not None
+    # Argo CD's resources finalizer holds the component Applications until it has cleaned the cluster.
+    assert again.code == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        f"Application argocd/payments-{app} being deleted (finalizers resources-finalizer.argocd.argoproj.io)"
+        for app in ("secret-store", "external-secrets", "flux")
+    ]
+
+
+def test_list_shows_each_cluster_its_readiness_sync_and_stacks(
+    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+) -> None:
+    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    platform.seed(
+        fleet_destination("payments", ready=False),  # what Kratix reports once it tried to write
+        stack("production", clusterName="payments"),
+        stack("staging", clusterName="payments"),
+        stack("ops", clusterName="kratix-demo"),
+    )
+
+    table = run_task("cluster.list")
+    listed = run_task("cluster.list", "--output", "json")
+
+    assert table.code == 0, table.stderr
+    assert "kratix-demo" in table.stdout and "payments" in table.stdout
+    members = {m["cluster"]: m for m in json.loads(listed.stdout)}
+    assert members["kratix-demo"] == {
+        "cluster": "kratix-demo",
+        "destination": "platform",
+        "path": "platform",
+        "ready": "True",
+        "server": "https://kubernetes.default.svc",
+        "application": "-",
+        "sync": "-",
+        "health": "-",
+        "stacks": 1,
+    }
+    assert members["payments"]["ready"] == "False (StateStoreWriteFailed)"
+    assert (members["payments"]["server"], members["payments"]["application"]) == (workload.url, "payments-workloads")
+    assert members["payments"]["stacks"] == 2
+
+
+def test_removing_a_cluster_that_is_not_registered_says_so(platform: EmulatorThread, run_task: TaskRunner) -> None:
+    run = run_task("cluster.remove", "billing", "--yes")
+
+    assert (run.code, run.stdout) == (0, "cluster billing is not registered: nothing to remove\n")
+    assert platform.writes() == []
