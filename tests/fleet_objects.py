@@ -91,3 +91,52 @@ def workplacement_crd() -> Json:
     from tests.kube.emulator import crd_manifest
 
     return crd_manifest("platform.kratix.io", "WorkPlacement")
+
+
+def registered_cluster(name: str, server: str) -> list[Json]:
+    """What `cluster.add` leaves on the platform for the status: Argo CD's cluster Secret and the Destination."""
+    from ops.platform.fleet import WorkloadCluster, cluster_secret
+    from ops.platform.fleet_access import eks_access
+
+    return [cluster_secret(WorkloadCluster(name, eks_access(server, name, None, ""))), fleet_destination(name)]
+
+
+def workloads_application(cluster: str, server: str, sync: str = "Synced", health: str = "Healthy") -> Json:
+    """The Application that syncs a Destination's folder, as Argo CD reports it."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": f"{cluster}-workloads", "namespace": "argocd", "labels": {CLUSTER_LABEL: cluster}},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": "https://github.com/example/kratix-ops.git", "path": f"gitops/clusters/{cluster}"},
+            "destination": {"server": server, "namespace": "default"},
+        },
+        "status": {"sync": {"status": sync}, "health": {"status": health}},
+    }
+
+
+def helm_release(namespace: str, *, ready: bool = True, message: str = "Helm install succeeded") -> Json:
+    reason = "InstallSucceeded" if ready else "InstallFailed"
+    return {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "datadog", "namespace": namespace},
+        "spec": {"chart": {"spec": {"chart": "datadog", "version": "3.240.0"}}},
+        "status": {
+            "conditions": [
+                {"type": "Ready", "status": "True" if ready else "False", "reason": reason, "message": message}
+            ]
+        },
+    }
+
+
+def placement_of(stack_name: str, namespace: str, destination: str, *, ready: bool = True) -> Json:
+    """The WorkPlacement of a stack's Work on a Destination, written to Git (or not)."""
+    placement = workplacement_to(destination, f"{stack_name}-instance-configure-5058f", namespace)
+    placement["spec"]["resourceName"] = stack_name
+    status = "True" if ready else "False"
+    placement["status"] = {
+        "conditions": [{"type": "Ready", "status": status, "reason": "WorkloadsWrittenToTargetDestination"}]
+    }
+    return placement

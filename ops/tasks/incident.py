@@ -13,6 +13,7 @@ from ops.tasks.exits import reported_errors, settings_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ops.incident.fleet import FleetCluster
     from ops.incident.status import PlatformStatus
     from ops.kube import Kube
     from ops.render.console import Consoles
@@ -20,16 +21,18 @@ if TYPE_CHECKING:
 OUTPUTS = ("table", "json")
 
 
-def _clients(contexts: list[str] | None) -> list[Kube]:
-    """One client per context (the current one when none is given), each named once.
-
-    Retries are shorter than the default: in an incident a dead cluster should be said in about a second.
-    """
+def _connect(context: str | None) -> Kube:
+    """A client whose retries are short: in an incident a dead cluster should be said in about a second."""
     from ops.kube import KubeTarget, RetryPolicy, connect
 
     retry = RetryPolicy(attempts=3, max_seconds=5.0, first_wait=0.2, max_wait=1.0)
+    return connect(KubeTarget(context=context), retry=retry)
+
+
+def _clients(contexts: list[str] | None) -> list[Kube]:
+    """One client per context (the current one when none is given), each named once."""
     names: list[str | None] = list(dict.fromkeys(contexts or [])) or [None]
-    return [connect(KubeTarget(context=name), retry=retry) for name in names]
+    return [_connect(name) for name in names]
 
 
 @task(
@@ -38,6 +41,8 @@ def _clients(contexts: list[str] | None) -> list[Kube]:
         "output": "table (default) or json (the same fields)",
         "watch": "refresh until Ctrl-C",
         "interval": "seconds between refreshes with --watch (default 5)",
+        "fleet": "the platform (--context or the current one) and every workload cluster Argo CD knows, read at "
+        "once; each DatadogStack followed from request to agents",
     },
     iterable=["context"],
     auto_shortflags=False,  # -h would be taken by a flag instead of meaning help
@@ -48,6 +53,7 @@ def status(
     output: str = "table",
     watch: bool = False,
     interval: float = 5.0,
+    fleet: bool = False,
 ) -> None:
     """Show the platform: cluster, Argo CD, Kratix, DatadogStacks, Flux, External Secrets, Datadog agents.
 
@@ -59,6 +65,7 @@ def status(
       invoke status
       invoke status --context prod --context staging --output json
       invoke status --watch --interval 10
+      invoke status --fleet
     """
     from ops.errors import one_of
     from ops.incident.snapshot import Reads, take_snapshots
@@ -72,11 +79,21 @@ def status(
         one_of("--output", output, OUTPUTS)
         check_timeout(interval, "--interval")
         consoles = make_consoles()
-        kubes = _clients(context)
         reads = Reads.of(settings, STATUS_KINDS)
+        if fleet:
+            from ops.incident.fleet import follow_stacks, with_fleet
+            from ops.tasks.fleet_view import fleet_clients, fleet_reads
 
-        def read() -> PlatformStatus:
-            return platform_status(take_snapshots(kubes, reads))
+            kubes, clusters = fleet_clients(context, settings, _connect)
+
+            def read() -> PlatformStatus:
+                done = fleet_reads(kubes, clusters, reads)
+                return with_fleet(platform_status(done), follow_stacks(done, clusters), clusters)
+        else:
+            kubes = _clients(context)
+
+            def read() -> PlatformStatus:
+                return platform_status(take_snapshots(kubes, reads))
 
         if watch:
             code = _watch(read, output, consoles, interval)
@@ -143,6 +160,8 @@ def _watch(read: Callable[[], PlatformStatus], output: str, consoles: Consoles, 
         "fix": "apply the safe remedies (Argo CD hard refresh, Kratix pipeline re-run, ESO force-sync), "
         "each shown first; everything else is printed as a command",
         "dry_run": "with --fix: show the remedies, apply none",
+        "fleet": "the platform (--context or the current one) and every workload cluster Argo CD knows, at once; "
+        "a workload cluster that cannot be read is one finding (cluster-unreachable)",
     },
     iterable=["context", "check"],
     auto_shortflags=False,
@@ -156,6 +175,7 @@ def doctor(
     fail_on: str = "error",
     fix: bool = False,
     dry_run: bool = False,
+    fleet: bool = False,
 ) -> None:
     """Diagnose the platform: each finding says what, the evidence, why, and the command to fix it.
 
@@ -177,11 +197,12 @@ def doctor(
       invoke doctor --check oom-killed --check image-error --namespace team-a
       invoke doctor --context prod --context staging --output json --fail-on warning
       invoke doctor --fix --dry-run
+      invoke doctor --fleet
     """
     from ops.errors import ExitCode, OpsError
 
     try:
-        code = _doctor(c, context, check, namespace, output, fail_on, fix, dry_run)
+        code = _doctor(c, context, check, namespace, output, fail_on, fix, dry_run, fleet)
     except OpsError as err:  # doctor's contract: a cluster it cannot read, or a bad flag, is 2
         raise Exit(f"error: {err.message}", code=int(ExitCode.BAD_INPUT)) from err
     if code:
@@ -197,6 +218,7 @@ def _doctor(
     fail_on: str,
     fix: bool,
     dry_run: bool,
+    fleet: bool = False,
 ) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -216,15 +238,30 @@ def _doctor(
         raise BadInput("--dry-run", True, "only together with --fix (nothing else changes anything)")
     checks = select_checks(check or ())
     consoles = make_consoles()
-    kubes = _clients(context)
+    clusters: list[FleetCluster] = []
+    if fleet:
+        from ops.tasks.fleet_view import fleet_clients
+
+        kubes, clusters = fleet_clients(context, settings, _connect)
+    else:
+        kubes = _clients(context)
     aws = ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:  # boto3 loads while the clusters are read
             warming = pool.submit(aws.warm) if aws is not None else None
-            reads = take_snapshots(kubes, reads_for(checks, settings))
+            if fleet:
+                from ops.tasks.fleet_view import fleet_reads
+
+                reads = fleet_reads(kubes, clusters, reads_for(checks, settings))
+            else:
+                reads = take_snapshots(kubes, reads_for(checks, settings))
             if warming is not None:
                 warming.result()
         diagnosis = diagnose(reads, checks, aws, namespace)
+        if fleet:
+            from ops.incident.fleet import fleet_diagnosis
+
+            diagnosis = fleet_diagnosis(diagnosis, reads, clusters)
         fixes: tuple[RemedyResult, ...] = ()
         if fix:
             fixes = apply_remedies(
