@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ops.config import Settings
-from ops.errors import OpsError
+from ops.errors import ExitCode, OpsError
 from ops.incident.fleet import FleetCluster
 from ops.kube.contexts import context_entries, same_server
 from ops.platform.argocd import STATE_STORE_APP
@@ -43,3 +43,25 @@ def fleet_clusters(platform: Kube, settings: Settings, kubeconfig: str) -> list[
     for name, server in sorted(servers.items()):
         clusters.append(FleetCluster(name, context_for(name, server, kubeconfig), server, workloads_app(name)))
     return clusters
+
+
+class NoContextForStackCluster(OpsError):
+    exit_code = ExitCode.UNKNOWN_CONTEXT
+
+
+def workload_context(platform: Kube, cluster: str, settings: Settings, kubeconfig: str) -> str | None:
+    """The context that reads the cluster a stack is scheduled to; None for the platform cluster itself.
+
+    NoContextForStackCluster when the cluster is registered but no kubeconfig context points at its server.
+    """
+    if cluster == settings.cluster_name:
+        return None
+    server = registered_servers(platform).get(cluster)
+    context = context_for(cluster, server, kubeconfig) if server else None
+    if context is None:
+        where = f"its server {server}" if server else "it (no Argo CD cluster Secret: `invoke cluster.add`)"
+        raise NoContextForStackCluster(
+            f"cannot follow the agents on cluster {cluster}: no kubeconfig context points at {where}; "
+            "add a context for it, or pass --no-wait"
+        )
+    return context

@@ -312,10 +312,12 @@ class RequestFailed(OpsError):
 # Following a request to running agents.
 # ------------------------------------------------------------------------------------------------
 class StackWatch:
-    """The probe of a stack's wait: the request's progress, then its agents. Keeps what it saw last."""
+    """The probe of a stack's wait: the request's progress (on the platform), then its agents (on the cluster
+    it is scheduled to: `agents_kube`, the platform's own when None). Keeps what it saw last."""
 
-    def __init__(self, kube: Kube, ref: StackRef, settings: Settings) -> None:
+    def __init__(self, kube: Kube, ref: StackRef, settings: Settings, agents_kube: Kube | None = None) -> None:
         self.kube, self.ref, self.settings = kube, ref, settings
+        self.agents_kube = agents_kube or kube
         self.progress: RequestProgress | None = None
         self.agents: Agents | None = None
 
@@ -330,7 +332,7 @@ class StackWatch:
         namespace = stack_target_namespace(live)
         if namespace is None:
             return Observation(done=False, phase="Deploying", detail="the request names no target namespace")
-        self.agents = agents = read_agents(self.kube, namespace, read_nodes(self.kube))
+        self.agents = agents = read_agents(self.agents_kube, namespace, read_nodes(self.agents_kube))
         if agents.ready:
             return Observation(done=True, phase=RequestPhase.READY.value, detail=str(agents))
         return Observation(done=False, phase="Deploying", detail=str(agents))
@@ -348,13 +350,15 @@ def wait_for_stack(
     kube: Kube,
     ref: StackRef,
     settings: Settings,
+    agents_kube: Kube | None = None,
     **pacing: Unpack[Pacing],
 ) -> StackReady:
-    """Follow the request from Pending to Ready, then its agents until they are all ready.
+    """Follow the request from Pending to Ready, then its agents until they are all ready (on `agents_kube`,
+    the workload cluster the stack is scheduled to; the platform when None).
 
     Raises RequestFailed (with the failing pipeline container) or WaitTimeout (with what is stuck).
     """
-    watch = StackWatch(kube, ref, settings)
+    watch = StackWatch(kube, ref, settings, agents_kube)
     try:
         result = wait_until(
             watch,
@@ -380,8 +384,9 @@ def _why_stuck(kube: Kube, ref: StackRef, settings: Settings, watch: StackWatch)
             trouble = diagnose_pipeline(kube, ref, settings, settings.pipeline_name)
             return () if trouble is None else (str(trouble),)
         if watch.agents is not None and not watch.agents.ready:
-            pods = list_objects(kube, "v1", "Pod", watch.agents.namespace)
-            return tuple(str(t) for pod in pods if (t := container_trouble(kube, pod, 0)) is not None)[:3]
+            pods = list_objects(watch.agents_kube, "v1", "Pod", watch.agents.namespace)
+            stuck = (container_trouble(watch.agents_kube, pod, 0) for pod in pods)
+            return tuple(str(t) for t in stuck if t is not None)[:3]
     except OpsError as err:
         return (f"(could not read the pods: {err.message})",)
     return ()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -10,6 +12,11 @@ from invoke.tasks import Task, task
 
 from ops.tasks.exits import reported_errors, settings_of
 from ops.tasks.wiring import KUBE_FLAGS
+
+if TYPE_CHECKING:
+    from ops.config import Settings
+    from ops.kube import Kube
+    from ops.stacks.datadog import StackChange
 
 REQUEST_HELP = {
     "name": "the DatadogStack's name (default: datadog)",
@@ -65,20 +72,46 @@ def _request(
             show(consoles, str(change))
             if dry_run or no_wait:
                 return
-            try:
-                with wait_view(consoles) as on_progress:
-                    ready = wait_for_stack(
-                        kube,
-                        change.ref,
-                        settings,
-                        timeout=timeout,
-                        interval=settings.wait_interval,
-                        on_progress=on_progress,
-                    )
-            except RequestFailed as failed:
-                render_trouble(failed.trouble, consoles)
-                raise
-            show(consoles, f"DatadogStack {ready.ref} is ready: {ready.agents}")
+            with _agents_kube(kube, change, settings, kubeconfig) as agents_kube:
+                try:
+                    with wait_view(consoles) as on_progress:
+                        ready = wait_for_stack(
+                            kube,
+                            change.ref,
+                            settings,
+                            agents_kube,
+                            timeout=timeout,
+                            interval=settings.wait_interval,
+                            on_progress=on_progress,
+                        )
+                except RequestFailed as failed:
+                    render_trouble(failed.trouble, consoles)
+                    raise
+            where = (
+                f" on cluster {change.destination.cluster}" if agents_kube is not kube and change.destination else ""
+            )
+            show(consoles, f"DatadogStack {ready.ref} is ready{where}: {ready.agents}")
+
+
+@contextmanager
+def _agents_kube(kube: Kube, change: StackChange, settings: Settings, kubeconfig: str | None) -> Iterator[Kube]:
+    """The client of the cluster the stack is scheduled to (its agents run there); the platform's own else."""
+    from pathlib import Path
+
+    from ops.kube import KubeTarget, connect
+    from ops.kube.client import kubeconfig_path
+    from ops.platform.fleet_contexts import workload_context
+
+    if change.destination is None:
+        yield kube
+        return
+    path = Path(kubeconfig).expanduser() if kubeconfig else None
+    context = workload_context(kube, change.destination.cluster, settings, kubeconfig_path(KubeTarget(path)))
+    if context is None or context == kube.context:
+        yield kube
+        return
+    with connect(KubeTarget(path, context)) as workload:
+        yield workload
 
 
 def _tier_task(tier: str) -> Task[Callable[..., None]]:

@@ -16,10 +16,20 @@ from tests.fleet_objects import (
     fleet_destination,
     kubeconfig_with,
     platform_destination_objects,
+    registered_cluster,
     workplacement_crd,
     workplacement_to,
 )
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, namespace, run_task, stack
+from tests.kratix_objects import (
+    TaskRunner,
+    agents_daemonset,
+    cluster_agent_deployment,
+    datadog_stack_crd,
+    namespace,
+    reconciled,
+    run_task,
+    stack,
+)
 from tests.kube.emulator import EmulatorThread, closed_port_url
 
 __all__ = ["run_task"]  # a fixture
@@ -241,3 +251,37 @@ def test_removing_a_cluster_that_is_not_registered_says_so(platform: EmulatorThr
 
     assert (run.code, run.stdout) == (0, "cluster billing is not registered: nothing to remove\n")
     assert platform.writes() == []
+
+
+def test_a_stack_on_a_workload_cluster_is_followed_to_its_agents_there(
+    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+) -> None:
+    target = "datadog-team-a-production-abc123"
+    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    platform.seed(stack(clusterName="payments", status=reconciled(target)))
+    workload.seed(namespace(target), agents_daemonset(target), cluster_agent_deployment(target))
+
+    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "payments")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "DatadogStack team-a/production: unchanged (tier minimal)",
+        f"DatadogStack team-a/production is ready on cluster payments: namespace {target}: "
+        "DaemonSet datadog 3/3 ready, Deployment datadog-cluster-agent 1/1 ready",
+    ]
+    assert platform.get("apps/v1", "DaemonSet", "datadog", target) is None  # read where the agents run
+
+
+def test_a_workload_cluster_no_context_reaches_cannot_be_followed(
+    platform: EmulatorThread, run_task: TaskRunner
+) -> None:
+    platform.seed(*registered_cluster("search", "https://search.example:6443"))
+
+    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "search")
+
+    assert run.code == 11
+    assert run.stdout == "DatadogStack team-a/production: created (tier minimal)\n"
+    assert run.stderr == (
+        "error: cannot follow the agents on cluster search: no kubeconfig context points at its server "
+        "https://search.example:6443; add a context for it, or pass --no-wait\n"
+    )
