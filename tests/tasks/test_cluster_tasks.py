@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.aws import MotoServer
 from tests.fleet_objects import (
     argocd_application_crd,
     fleet_destination,
@@ -31,6 +32,7 @@ from tests.kratix_objects import (
     stack,
 )
 from tests.kube.emulator import EmulatorThread, closed_port_url
+from tests.ops.test_kubeconfig import create_cluster
 
 __all__ = ["run_task"]  # a fixture
 
@@ -285,3 +287,21 @@ def test_a_workload_cluster_no_context_reaches_cannot_be_followed(
         "error: cannot follow the agents on cluster search: no kubeconfig context points at its server "
         "https://search.example:6443; add a context for it, or pass --no-wait\n"
     )
+
+
+def test_an_eks_cluster_is_registered_with_iam_and_no_token(
+    moto_server: MotoServer, platform: EmulatorThread, run_task: TaskRunner
+) -> None:
+    create_cluster("payments-eu")
+    role = "arn:aws:iam::123456789012:role/argocd-payments-eu"
+
+    run = run_task("cluster.add", "payments-eu", "--eks", "payments-eu", "--role-arn", role)
+
+    assert run.code == 0, run.stderr
+    assert f"Argo CD access by IAM (EKS cluster payments-eu, role {role})" in run.stderr
+    secret = platform.get("v1", "Secret", "cluster-payments-eu", "argocd")
+    assert secret is not None
+    config = json.loads(decoded(secret)["config"])
+    assert config["awsAuthConfig"] == {"clusterName": "payments-eu", "roleARN": role}
+    assert "bearerToken" not in config and config["tlsClientConfig"]["insecure"] is False
+    assert decoded(secret)["server"].startswith("https://")
