@@ -21,20 +21,17 @@ from tests.fleet_objects import (
     workplacement_crd,
     workplacement_to,
 )
-from tests.kratix_objects import (
-    TaskRunner,
+from tests.kube.emulator import EmulatorThread, closed_port_url
+from tests.objects import (
     agents_daemonset,
     cluster_agent_deployment,
     datadog_stack_crd,
     namespace,
     reconciled,
-    run_task,
     stack,
 )
-from tests.kube.emulator import EmulatorThread, closed_port_url
-from tests.ops.test_kubeconfig import create_cluster
-
-__all__ = ["run_task"]  # a fixture
+from tests.ops.platform.test_kubeconfig import create_cluster
+from tests.tasks.inprocess import TaskRunner
 
 ARGOCD_API = "argoproj.io/v1alpha1"
 APPS = ("payments-flux", "payments-external-secrets", "payments-secret-store", "payments-workloads")
@@ -78,11 +75,11 @@ def decoded(secret: dict[str, Any]) -> dict[str, str]:
 
 
 def test_add_registers_the_cluster_and_a_second_run_changes_nothing(
-    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, workload: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
-    first = run_task("cluster.add", "payments", "--context", "payments")
+    first = kube_tasks("cluster.add", "payments", "--context", "payments")
     platform.forget_requests()
-    second = run_task("cluster.add", "payments", "--context", "payments")
+    second = kube_tasks("cluster.add", "payments", "--context", "payments")
 
     assert first.code == 0, first.stderr
     assert first.stdout.splitlines() == ADDED
@@ -117,8 +114,10 @@ def test_add_registers_the_cluster_and_a_second_run_changes_nothing(
     assert flux is not None and flux["spec"]["source"]["chart"] == "flux2"
 
 
-def test_a_dry_run_shows_the_secret_redacted_and_writes_nothing(platform: EmulatorThread, run_task: TaskRunner) -> None:
-    run = run_task(
+def test_a_dry_run_shows_the_secret_redacted_and_writes_nothing(
+    platform: EmulatorThread, kube_tasks: TaskRunner
+) -> None:
+    run = kube_tasks(
         "cluster.add", "payments", "--context", "payments", "--dry-run", "--eso-role-arn", "arn:aws:iam::1:role/e"
     )
 
@@ -129,8 +128,8 @@ def test_a_dry_run_shows_the_secret_redacted_and_writes_nothing(platform: Emulat
     assert platform.writes() == []
 
 
-def test_an_unreachable_cluster_is_not_registered(platform: EmulatorThread, run_task: TaskRunner) -> None:
-    run = run_task("cluster.add", "broken", "--context", "dead")
+def test_an_unreachable_cluster_is_not_registered(platform: EmulatorThread, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("cluster.add", "broken", "--context", "dead")
 
     assert run.code == 12
     assert run.stderr.startswith("error: ")
@@ -147,19 +146,19 @@ def test_an_unreachable_cluster_is_not_registered(platform: EmulatorThread, run_
     ],
 )
 def test_bad_input_is_refused_before_anything_is_sent(
-    platform: EmulatorThread, run_task: TaskRunner, args: tuple[str, ...], message: str
+    platform: EmulatorThread, kube_tasks: TaskRunner, args: tuple[str, ...], message: str
 ) -> None:
-    run = run_task("cluster.add", *args)
+    run = kube_tasks("cluster.add", *args)
 
     assert run.code in {2, 11}
     assert run.stderr.startswith(message)
     assert platform.requests == []
 
 
-def test_without_argo_cd_nothing_is_written(kube: EmulatorThread, run_task: TaskRunner) -> None:
+def test_without_argo_cd_nothing_is_written(kube: EmulatorThread, kube_tasks: TaskRunner) -> None:
     kube.seed(*platform_destination_objects())
 
-    run = run_task("cluster.add", "payments", "--context", "payments")
+    run = kube_tasks("cluster.add", "payments", "--context", "payments")
 
     assert run.code == 14
     assert "does not serve Application (argoproj.io)" in run.stderr
@@ -167,13 +166,13 @@ def test_without_argo_cd_nothing_is_written(kube: EmulatorThread, run_task: Task
 
 
 def test_remove_is_refused_while_stacks_name_the_cluster_or_are_scheduled_to_it(
-    platform: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
-    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    assert kube_tasks("cluster.add", "payments", "--context", "payments").code == 0
     platform.seed(stack(clusterName="payments"), workplacement_to("payments"))
     platform.forget_requests()
 
-    run = run_task("cluster.remove", "payments", "--yes")
+    run = kube_tasks("cluster.remove", "payments", "--yes")
 
     assert run.code == 1
     assert run.stderr == (
@@ -185,14 +184,14 @@ def test_remove_is_refused_while_stacks_name_the_cluster_or_are_scheduled_to_it(
 
 
 def test_remove_asks_then_deletes_what_add_created_and_a_second_run_has_nothing_to_do(
-    platform: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
-    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    assert kube_tasks("cluster.add", "payments", "--context", "payments").code == 0
 
-    unasked = run_task("cluster.remove", "payments")
-    dry = run_task("cluster.remove", "payments", "--dry-run")
-    removed = run_task("cluster.remove", "payments", "--yes")
-    again = run_task("cluster.remove", "payments", "--yes")
+    unasked = kube_tasks("cluster.remove", "payments")
+    dry = kube_tasks("cluster.remove", "payments", "--dry-run")
+    removed = kube_tasks("cluster.remove", "payments", "--yes")
+    again = kube_tasks("cluster.remove", "payments", "--yes")
 
     assert unasked.code == 20
     assert dry.code == 0 and "Destination payments would be deleted" in dry.stdout
@@ -216,9 +215,9 @@ def test_remove_asks_then_deletes_what_add_created_and_a_second_run_has_nothing_
 
 
 def test_list_shows_each_cluster_its_readiness_sync_and_stacks(
-    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, workload: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
-    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    assert kube_tasks("cluster.add", "payments", "--context", "payments").code == 0
     platform.seed(
         fleet_destination("payments", ready=False),  # what Kratix reports once it tried to write
         stack("production", clusterName="payments"),
@@ -226,8 +225,8 @@ def test_list_shows_each_cluster_its_readiness_sync_and_stacks(
         stack("ops", clusterName="kratix-demo"),
     )
 
-    table = run_task("cluster.list")
-    listed = run_task("cluster.list", "--output", "json")
+    table = kube_tasks("cluster.list")
+    listed = kube_tasks("cluster.list", "--output", "json")
 
     assert table.code == 0, table.stderr
     assert "kratix-demo" in table.stdout and "payments" in table.stdout
@@ -248,22 +247,22 @@ def test_list_shows_each_cluster_its_readiness_sync_and_stacks(
     assert members["payments"]["stacks"] == 2
 
 
-def test_removing_a_cluster_that_is_not_registered_says_so(platform: EmulatorThread, run_task: TaskRunner) -> None:
-    run = run_task("cluster.remove", "billing", "--yes")
+def test_removing_a_cluster_that_is_not_registered_says_so(platform: EmulatorThread, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("cluster.remove", "billing", "--yes")
 
     assert (run.code, run.stdout) == (0, "cluster billing is not registered: nothing to remove\n")
     assert platform.writes() == []
 
 
 def test_a_stack_on_a_workload_cluster_is_followed_to_its_agents_there(
-    platform: EmulatorThread, workload: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, workload: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     target = "datadog-team-a-production-abc123"
-    assert run_task("cluster.add", "payments", "--context", "payments").code == 0
+    assert kube_tasks("cluster.add", "payments", "--context", "payments").code == 0
     platform.seed(stack(clusterName="payments", status=reconciled(target)))
     workload.seed(namespace(target), agents_daemonset(target), cluster_agent_deployment(target))
 
-    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "payments")
+    run = kube_tasks("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "payments")
 
     assert run.code == 0, run.stderr
     assert run.stdout.splitlines() == [
@@ -275,11 +274,11 @@ def test_a_stack_on_a_workload_cluster_is_followed_to_its_agents_there(
 
 
 def test_a_workload_cluster_no_context_reaches_cannot_be_followed(
-    platform: EmulatorThread, run_task: TaskRunner
+    platform: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     platform.seed(*registered_cluster("search", "https://search.example:6443"))
 
-    run = run_task("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "search")
+    run = kube_tasks("datadog.minimal", "--name", "production", "--namespace", "team-a", "--cluster", "search")
 
     assert run.code == 11
     assert run.stdout == "DatadogStack team-a/production: created (tier minimal)\n"
@@ -290,12 +289,12 @@ def test_a_workload_cluster_no_context_reaches_cannot_be_followed(
 
 
 def test_an_eks_cluster_is_registered_with_iam_and_no_token(
-    moto_server: MotoServer, platform: EmulatorThread, run_task: TaskRunner
+    moto_server: MotoServer, platform: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     create_cluster("payments-eu")
     role = "arn:aws:iam::123456789012:role/argocd-payments-eu"
 
-    run = run_task("cluster.add", "payments-eu", "--eks", "payments-eu", "--role-arn", role)
+    run = kube_tasks("cluster.add", "payments-eu", "--eks", "payments-eu", "--role-arn", role)
 
     assert run.code == 0, run.stderr
     assert f"Argo CD access by IAM (EKS cluster payments-eu, role {role})" in run.stderr

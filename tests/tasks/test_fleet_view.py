@@ -21,11 +21,9 @@ from tests.fleet_objects import (
     workloads_application,
     workplacement_crd,
 )
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, namespace, reconciled, run_task, stack
 from tests.kube.emulator import EmulatorThread, closed_port_url
-from tests.platform_objects import daemonset, flux_crds
-
-__all__ = ["run_task"]  # a fixture
+from tests.objects import daemonset, datadog_stack_crd, flux_crds, namespace, reconciled, stack
+from tests.tasks.inprocess import TaskRunner
 
 TARGET = "datadog-team-a-production-abc123"
 DEAD = closed_port_url()
@@ -65,9 +63,9 @@ def fleet(kube: EmulatorThread, workload: EmulatorThread) -> None:
 
 
 def test_status_follows_each_stack_to_the_agents_on_its_cluster_and_names_the_cluster_that_is_down(
-    fleet: None, run_task: TaskRunner, workload: EmulatorThread
+    fleet: None, kube_tasks: TaskRunner, workload: EmulatorThread
 ) -> None:
-    run = run_task("status", "--fleet", "--output", "json")
+    run = kube_tasks("status", "--fleet", "--output", "json")
 
     assert run.code == 12  # a cluster could not be read; the others were
     data = json.loads(run.stdout)
@@ -92,9 +90,9 @@ def test_status_follows_each_stack_to_the_agents_on_its_cluster_and_names_the_cl
 
 
 def test_the_table_has_a_row_per_cluster_and_the_stacks_across_the_fleet(
-    fleet: None, run_task: TaskRunner, workload: EmulatorThread
+    fleet: None, kube_tasks: TaskRunner, workload: EmulatorThread
 ) -> None:
-    run = run_task("status", "--fleet")
+    run = kube_tasks("status", "--fleet")
 
     lines = run.stdout.splitlines()
     assert any(line.split()[:4] == ["billing", "error:", "cannot", "reach"] for line in lines)
@@ -105,11 +103,11 @@ def test_the_table_has_a_row_per_cluster_and_the_stacks_across_the_fleet(
 
 
 def test_doctor_makes_the_unreachable_cluster_one_finding_and_still_reads_the_rest(
-    fleet: None, run_task: TaskRunner, workload: EmulatorThread
+    fleet: None, kube_tasks: TaskRunner, workload: EmulatorThread
 ) -> None:
     workload.seed(helm_release(TARGET, ready=False, message="install retries exhausted"))
 
-    run = run_task("doctor", "--fleet", "--output", "json", "--check", "helmrelease-not-ready")
+    run = kube_tasks("doctor", "--fleet", "--output", "json", "--check", "helmrelease-not-ready")
 
     assert run.code == 1  # findings, not an unreadable platform (2)
     data = json.loads(run.stdout)
@@ -120,22 +118,22 @@ def test_doctor_makes_the_unreachable_cluster_one_finding_and_still_reads_the_re
     assert by_check["helmrelease-not-ready"]["context"] == "payments"
 
 
-def test_a_workload_cluster_is_not_expected_to_run_kratix(fleet: None, run_task: TaskRunner) -> None:
-    run = run_task("doctor", "--fleet", "--output", "json", "--check", "kratix-controller-down")
+def test_a_workload_cluster_is_not_expected_to_run_kratix(fleet: None, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("doctor", "--fleet", "--output", "json", "--check", "kratix-controller-down")
 
     assert {f["context"] for f in json.loads(run.stdout)["findings"]} == {"platform", "billing"}
 
 
 def test_the_fleet_costs_about_its_slowest_cluster_not_the_sum(
-    fleet: None, run_task: TaskRunner, kube: EmulatorThread, workload: EmulatorThread
+    fleet: None, kube_tasks: TaskRunner, kube: EmulatorThread, workload: EmulatorThread
 ) -> None:
-    run_task("status", "--context", "payments")  # warm: imports and the first connections are not what is measured
+    kube_tasks("status", "--context", "payments")  # warm: imports and the first connections are not what is measured
     kube.set_latency(0.2)
     workload.set_latency(0.2)
 
     def seconds(*args: str) -> float:
         started = time.monotonic()
-        run_task("status", *args, "--output", "json")
+        kube_tasks("status", *args, "--output", "json")
         return time.monotonic() - started
 
     alone = [seconds("--context", name) for name in ("platform", "payments", "billing")]
@@ -146,11 +144,11 @@ def test_the_fleet_costs_about_its_slowest_cluster_not_the_sum(
 
 
 def test_a_registered_cluster_no_context_reaches_is_one_row(
-    fleet: None, kube: EmulatorThread, run_task: TaskRunner
+    fleet: None, kube: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     kube.seed(*registered_cluster("search", "https://search.example:6443"))
 
-    run = run_task("status", "--fleet", "--output", "json")
+    run = kube_tasks("status", "--fleet", "--output", "json")
 
     contexts = {c["context"]: c for c in json.loads(run.stdout)["contexts"]}
     assert "no kubeconfig context points at https://search.example:6443" in contexts["cluster/search"]["error"]

@@ -6,20 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fleet_objects import fleet_destination, platform_destination_objects
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, namespace, run_task
 from tests.kube.emulator import EmulatorThread
-
-__all__ = ["run_task"]  # a fixture
+from tests.objects import datadog_stack_crd, namespace
+from tests.tasks.inprocess import TaskRunner
 
 
 def test_a_stack_for_a_cluster_with_no_destination_is_refused_in_one_line(
-    kube: EmulatorThread, run_task: TaskRunner
+    kube: EmulatorThread, kube_tasks: TaskRunner
 ) -> None:
     kube.install_crd(datadog_stack_crd())
     kube.seed(namespace("team-a"), *platform_destination_objects(), fleet_destination("payments"))
     kube.forget_requests()
 
-    run = run_task("datadog.standard", "--name", "production", "--namespace", "team-a", "--cluster", "billing")
+    run = kube_tasks("datadog.standard", "--name", "production", "--namespace", "team-a", "--cluster", "billing")
 
     assert run.code == 2
     assert run.stderr == (
@@ -29,8 +28,8 @@ def test_a_stack_for_a_cluster_with_no_destination_is_refused_in_one_line(
     assert kube.writes() == []
 
 
-def test_write_lays_a_workload_cluster_s_request_under_its_path(tmp_path: Path, run_task: TaskRunner) -> None:
-    run = run_task("pipeline.run", "--name", "production", "--cluster", "payments", "--write", str(tmp_path))
+def test_write_lays_a_workload_cluster_s_request_under_its_path(tmp_path: Path, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("pipeline.run", "--name", "production", "--cluster", "payments", "--write", str(tmp_path))
 
     assert run.code == 0, run.stderr
     folder = tmp_path / "gitops/clusters/payments/resources/default/datadog-stack/production/instance-configure/5058f"

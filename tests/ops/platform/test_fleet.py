@@ -13,10 +13,11 @@ from ops.errors import BadInput
 from ops.kube.contexts import ContextEntry, context_entries
 from ops.platform.fleet import WorkloadCluster, check_name, cluster_objects
 from ops.platform.fleet_access import access_from_context, eks_access
+from tests.conftest import ROOT
 from tests.fleet_objects import kubeconfig_with
 from tests.support import crd_schema
 
-CHARTS = Path(__file__).resolve().parents[2] / "gitops" / "argocd" / "charts"
+CHARTS = ROOT / "gitops" / "argocd" / "charts"
 EKS_EXEC = {
     "exec": {
         "apiVersion": "client.authentication.k8s.io/v1beta1",
