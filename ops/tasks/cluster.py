@@ -13,6 +13,7 @@ from ops.tasks.exits import reported_errors, settings_of
 if TYPE_CHECKING:
     from ops.config import Settings
     from ops.platform.fleet_access import ClusterAccess
+    from ops.programs import Runner
 
 PLATFORM_FLAGS = {
     "kubeconfig": "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)",
@@ -23,12 +24,13 @@ PLATFORM_FLAGS = {
 @task(
     help={
         "name": "the cluster's name: what a DatadogStack's spec.clusterName says to land there",
-        "context": "the workload cluster's kubeconfig context (its server, CA and credentials go to Argo CD)",
+        "context": "the workload cluster's kubeconfig context (its server, CA and credentials go to Argo CD); "
+        "default: the iac/ output workload_clusters.<name>",
         "eks": "instead of --context: the EKS cluster's name, read with eks:DescribeCluster (IAM access, no token)",
         "region": "with --eks: its AWS region (default: cluster.region)",
         "role_arn": "IAM role Argo CD assumes to reach an EKS cluster (default: Argo CD's own role)",
         "eso_role_arn": "IAM role of External Secrets on the cluster "
-        "(iac/ output workload_clusters.<name>.eso_role_arn)",
+        "(default without --context/--eks: the iac/ output workload_clusters.<name>.eso_role_arn)",
         **PLATFORM_FLAGS,
         "dry_run": "say what would be created or configured (the cluster Secret with its data redacted); write nothing",
     },
@@ -54,7 +56,12 @@ def add(
     and source controllers, External Secrets and its store, on NAME) and NAME-workloads (the Destination's
     folder of the state store, synced to NAME). A second run says "unchanged".
 
+    Without --context or --eks the cluster is the one `iac/` created: its endpoint, CA, EKS name and External
+    Secrets role come from the output workload_clusters.<name> (`tofu output -json`), and Argo CD reaches it
+    through IAM.
+
     Examples:
+      invoke cluster.add payments
       invoke cluster.add payments --context kind-payments
       invoke cluster.add payments-eu --eks payments-eu --eso-role-arn arn:aws:iam::123456789012:role/payments-eu-eso
       invoke cluster.add payments --context kind-payments --dry-run
@@ -64,15 +71,18 @@ def add(
     from ops.render.console import make_consoles
     from ops.render.fleet import redacted_secret
     from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube, say, show
+    from ops.tasks.wiring import connect_kube, make_runner, say, show
 
     with reported_errors():
         settings = settings_of(c)
         fleet.check_name(name, settings)
-        if (context is None) == (eks is None):
-            raise BadInput("--context", context, "exactly one of --context CONTEXT or --eks CLUSTER")
+        if context is not None and eks is not None:
+            raise BadInput("--eks", eks, "not together with --context (one way to reach the cluster)")
         consoles = make_consoles()
-        access = _access(settings, kubeconfig, context, eks, region, role_arn)
+        if context is None and eks is None:
+            access, eso_role_arn = _from_iac(name, role_arn, eso_role_arn, make_runner(consoles, dry_run))
+        else:
+            access = _access(settings, kubeconfig, context, eks, region, role_arn)
         cluster = fleet.WorkloadCluster(name, access, eso_role_arn)
         say(consoles, f"cluster {name}: {access.server}, Argo CD access by {access.how}")
         with connect_kube(kubeconfig, platform_context) as kube:
@@ -85,6 +95,21 @@ def add(
                 consoles,
                 f"note: External Secrets on {name} has no IAM role; pass --eso-role-arn for its store to read AWS",
             )
+
+
+def _from_iac(name: str, role: str | None, eso_role: str | None, runner: Runner) -> tuple[ClusterAccess, str]:
+    """IAM access to the cluster `iac/` created under this name, and its External Secrets role."""
+    from ops.errors import BadInput
+    from ops.platform.fleet_access import eks_access
+    from ops.platform.fleet_outputs import workload_outputs
+
+    outputs = workload_outputs(runner)
+    found = outputs.get(name)
+    if found is None:
+        known = ", ".join(outputs) or "none"
+        raise BadInput("NAME", name, f"a workload cluster of iac/ ({known}), or pass --context or --eks")
+    access = eks_access(found.endpoint, found.cluster_name, role, found.certificate_authority_data)
+    return access, eso_role or found.eso_role_arn
 
 
 def _access(

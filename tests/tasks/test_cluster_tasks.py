@@ -31,6 +31,7 @@ from tests.objects import (
     stack,
 )
 from tests.ops.platform.test_kubeconfig import create_cluster
+from tests.programs import OUTPUTS, Programs
 from tests.tasks.inprocess import TaskRunner
 
 ARGOCD_API = "argoproj.io/v1alpha1"
@@ -141,7 +142,7 @@ def test_an_unreachable_cluster_is_not_registered(platform: EmulatorThread, kube
     [
         (("kratix-demo", "--context", "payments"), "error: NAME: 'kratix-demo' is not allowed; another name"),
         (("Payments", "--context", "payments"), "error: NAME: 'Payments' is not allowed; dot-separated lowercase"),
-        (("payments",), "error: --context: None is not allowed; exactly one of --context CONTEXT or --eks CLUSTER"),
+        (("payments", "--context", "payments", "--eks", "x"), "error: --eks: 'x' is not allowed; not together with"),
         (("payments", "--context", "nope"), "error: no context 'nope' in kubeconfig"),
     ],
 )
@@ -304,3 +305,67 @@ def test_an_eks_cluster_is_registered_with_iam_and_no_token(
     assert config["awsAuthConfig"] == {"clusterName": "payments-eu", "roleARN": role}
     assert "bearerToken" not in config and config["tlsClientConfig"]["insecure"] is False
     assert decoded(secret)["server"].startswith("https://")
+
+
+IAC_CLUSTER = {
+    "cluster_name": "kratix-demo-payments",
+    "region": "eu-central-1",
+    "endpoint": "https://ABCDEF.gr7.eu-central-1.eks.amazonaws.com",
+    "certificate_authority_data": "Q0EgZGF0YQ==",
+    "oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+    "eso_role_arn": "arn:aws:iam::123456789012:role/kratix-demo-payments-external-secrets",
+    "endpoint_public_access": False,
+}
+
+
+def test_without_context_or_eks_the_cluster_iac_created_is_registered_from_its_outputs(
+    programs: Programs, platform: EmulatorThread, kube_tasks: TaskRunner
+) -> None:
+    programs.set_outputs({**OUTPUTS, "workload_clusters": {"payments": IAC_CLUSTER}})
+
+    run = kube_tasks("cluster.add", "payments")
+
+    assert run.code == 0, run.stderr
+    assert programs.argvs("tofu") == [["output", "-json"]]
+    secret = platform.get("v1", "Secret", "cluster-payments", "argocd")
+    assert secret is not None
+    data = decoded(secret)
+    assert data["server"] == IAC_CLUSTER["endpoint"]
+    assert json.loads(data["config"]) == {
+        "awsAuthConfig": {"clusterName": "kratix-demo-payments"},
+        "tlsClientConfig": {"insecure": False, "caData": "Q0EgZGF0YQ=="},
+    }
+    eso = platform.get(ARGOCD_API, "Application", "payments-external-secrets", "argocd")
+    assert eso is not None
+    account = eso["spec"]["source"]["helm"]["valuesObject"]["serviceAccount"]
+    assert account["annotations"] == {"eks.amazonaws.com/role-arn": IAC_CLUSTER["eso_role_arn"]}
+
+
+@pytest.mark.parametrize(
+    ("outputs", "code", "message"),
+    [
+        (
+            {"workload_clusters": {"billing": IAC_CLUSTER}},
+            2,
+            "error: NAME: 'payments' is not allowed; a workload cluster of iac/ (billing), or pass --context or --eks",
+        ),
+        ({}, 17, "error: iac/ has no output workload_clusters"),
+    ],
+)
+def test_a_cluster_iac_did_not_create_is_refused(  # noqa: PLR0917 - parametrized
+    programs: Programs,
+    platform: EmulatorThread,
+    kube_tasks: TaskRunner,
+    outputs: dict[str, Any],
+    code: int,
+    message: str,
+) -> None:
+    programs.set_outputs({**OUTPUTS, **outputs})
+
+    run = kube_tasks("cluster.add", "payments")
+
+    assert run.code == code
+    said = run.stderr.splitlines()
+    assert said[0] == "$ cd iac && tofu output -json"
+    assert said[-1].startswith(message)
+    assert platform.requests == []
