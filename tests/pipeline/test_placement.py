@@ -25,6 +25,14 @@ def test_a_refused_request_writes_no_selectors(tmp_path: Path) -> None:
     assert run.selectors is None
 
 
+def test_a_cluster_name_no_label_can_hold_is_refused(tmp_path: Path) -> None:
+    run = run_pipeline(tmp_path, datadog_stack(clusterName="c" * 64))
+
+    assert run.code == 1
+    assert "at most 63 characters (a label value: it selects the cluster's Kratix Destination)" in run.status["message"]
+    assert run.selectors is None
+
+
 def test_the_pipeline_and_the_toolkit_use_the_same_label() -> None:
     # The pipeline image cannot import ops, so it holds its own copy of the label.
     assert PIPELINE_CLUSTER_LABEL == CLUSTER_LABEL == "kratix-ops/cluster"

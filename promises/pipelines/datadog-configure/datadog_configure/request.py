@@ -10,9 +10,11 @@ from typing import Any
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # DNS-1123 subdomain: what Kubernetes allows for a custom resource's metadata.name.
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-# The chart's rule for datadog.clusterName: dot-separated tokens that start with a letter, < 80 chars.
+# The chart's rule for datadog.clusterName: dot-separated tokens that start with a letter (the chart allows
+# < 80 chars). It is also the value of the label that selects the cluster's Kratix Destination
+# (placement.CLUSTER_LABEL), and a label value has at most 63 characters: so < 64 here.
 CLUSTER_NAME = re.compile(r"^([a-z]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?$")
-CLUSTER_NAME_MAX = 80
+CLUSTER_NAME_MAX = 64
 # A Datadog tag "key:value": starts with a letter; letters, digits, _ - . / and : after that.
 TAG = re.compile(r"^[A-Za-z][A-Za-z0-9_./-]*:[A-Za-z0-9_./:-]+$")
 TAG_MAX = 200
@@ -137,7 +139,8 @@ def _cluster_name(value: object) -> str:
         raise InvalidRequest(
             "spec.clusterName",
             value,
-            f"dot-separated lowercase words that start with a letter, shorter than {CLUSTER_NAME_MAX} characters",
+            f"dot-separated lowercase words that start with a letter, at most {CLUSTER_NAME_MAX - 1} characters "
+            "(a label value: it selects the cluster's Kratix Destination)",
         )
     return value
 
