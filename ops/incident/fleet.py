@@ -20,7 +20,14 @@ from ops.errors import ExitCode, OpsError
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.run import Diagnosis
 from ops.incident.snapshot import ContextRead, Snapshot
-from ops.incident.status import Columns, PlatformStatus, Section, placement_destination, stack_status_word
+from ops.incident.status import (
+    ClusterStatus,
+    Columns,
+    PlatformStatus,
+    Section,
+    placement_destination,
+    stack_status_word,
+)
 from ops.kube.fields import Json, condition, daemonset_rollout, name_of, namespace_of
 from ops.names import AGENT_DAEMONSET, StackRef
 
@@ -220,19 +227,28 @@ FLEET_COLUMNS: Columns = (
 def with_fleet(
     status: PlatformStatus, follows: Iterable[StackFollow], clusters: Iterable[FleetCluster]
 ) -> PlatformStatus:
-    """The status with a section `fleetStacks` (on the platform's context; empty on the others)."""
-    platform = next((c.context for c in clusters if c.platform), None)
+    """The status with a section `fleetStacks` (on the platform's context; empty on the others). The platform's
+    "Datadog agents" leaves out the stacks of other clusters: their agents run there, and are listed there."""
+    clusters = tuple(clusters)
+    platform = next((c for c in clusters if c.platform), None)
+    follows = tuple(follows)
     rows = tuple(f.row() for f in follows)
+    elsewhere = {str(f.stack) for f in follows if platform is None or f.cluster != platform.cluster}
 
-    def section(context: str) -> Section:
-        kept = rows if context == platform else ()
-        return Section("fleetStacks", "DatadogStacks across the fleet", "DatadogStack", "", FLEET_COLUMNS, kept)
+    def sections(cluster: ClusterStatus) -> tuple[Section, ...]:
+        on_platform = platform is not None and cluster.context == platform.context
+        kept = [
+            dataclasses.replace(s, rows=tuple(r for r in s.rows if r.get("stack") not in elsewhere))
+            if on_platform and s.key == "datadogAgents"
+            else s
+            for s in cluster.sections
+        ]
+        fleet_rows = rows if on_platform else ()
+        title = "DatadogStacks across the fleet"
+        return (*kept, Section("fleetStacks", title, "DatadogStack", "", FLEET_COLUMNS, fleet_rows))
 
     return PlatformStatus(
-        tuple(
-            dataclasses.replace(c, sections=(*c.sections, section(c.context))) if c.sections else c
-            for c in status.clusters
-        )
+        tuple(dataclasses.replace(c, sections=sections(c)) if c.sections else c for c in status.clusters)
     )
 
 

@@ -59,7 +59,12 @@ def fleet(kube: EmulatorThread, workload: EmulatorThread) -> None:
         placement_of("production", "team-a", "payments"),
     )
     workload.install_crd(*flux_crds())
-    workload.seed(namespace(TARGET), helm_release(TARGET), daemonset(TARGET, desired=3, ready=2))
+    labels = {  # as the pipeline labels what it writes (datadog_configure.naming.labels)
+        "kratix.io/promise-name": "datadog-stack",
+        "kratix.io/resource-name": "production",
+        "kratix.io/resource-namespace": "team-a",
+    }
+    workload.seed(namespace(TARGET, labels), helm_release(TARGET), daemonset(TARGET, desired=3, ready=2))
 
 
 def test_status_follows_each_stack_to_the_agents_on_its_cluster_and_names_the_cluster_that_is_down(
@@ -74,6 +79,10 @@ def test_status_follows_each_stack_to_the_agents_on_its_cluster_and_names_the_cl
     assert contexts["billing"]["error"] is not None and contexts["payments"]["error"] is None
     assert contexts["payments"]["server"] == workload.url
     assert contexts["payments"]["sections"]["helmReleases"]["items"][0]["ready"] == "True"
+    # The agents of the payments stack are listed where they run, not as 0/0 on the platform.
+    assert contexts["platform"]["sections"]["datadogAgents"]["items"] == []
+    (agents,) = contexts["payments"]["sections"]["datadogAgents"]["items"]
+    assert agents["agents"] == "2/3"
     (follow,) = contexts["platform"]["sections"]["fleetStacks"]["items"]
     assert follow == {
         "context": "payments",
