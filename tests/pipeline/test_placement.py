@@ -18,14 +18,7 @@ def test_the_output_is_scheduled_to_the_destination_labelled_with_the_requested_
     assert run.selectors == [{"directory": "", "matchLabels": {"kratix-ops/cluster": "payments.eu-west-1"}}]
 
 
-def test_a_refused_request_writes_no_selectors(tmp_path: Path) -> None:
-    run = run_pipeline(tmp_path, datadog_stack(clusterName="Payments"))
-
-    assert run.code == 1
-    assert run.selectors is None
-
-
-def test_a_cluster_name_no_label_can_hold_is_refused(tmp_path: Path) -> None:
+def test_a_cluster_name_no_label_can_hold_is_refused_and_no_selector_is_written(tmp_path: Path) -> None:
     run = run_pipeline(tmp_path, datadog_stack(clusterName="c" * 64))
 
     assert run.code == 1
