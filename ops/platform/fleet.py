@@ -32,7 +32,7 @@ from ops.kube.objects import Applied, ObjectRef, apply_object, delete_object, ge
 from ops.names import ARGOCD_API, ARGOCD_NAMESPACE, CLUSTER_LABEL, KRATIX_API, StackRef
 from ops.platform.argocd import CONFIG_APP, STATE_STORE_APP, AppSettings, ArgoCdMissing, applications
 from ops.platform.fleet_access import ClusterAccess
-from ops.platform.stores import ROLE_ANNOTATION
+from ops.platform.stores import ROLE_ANNOTATION, PlatformConfig
 from ops.repository import ARGOCD_APPS
 from ops.stacks.datadog import PromiseNotInstalled, list_stacks
 from ops.stacks.placement import DESTINATION_KIND, destination_of, fleet_destinations
@@ -46,7 +46,7 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 COMPONENT_APPS = ("flux", "external-secrets")  # the platform components a stack needs on its cluster
 SECRET_STORE_CHART = "cluster-secret-store"  # sibling of the kratix-config chart
 LABEL_VALUE_MAX = 63
-STATESTORE = "default"
+STATESTORE = PlatformConfig.statestore_name  # the GitStateStore `kratix.apply` writes
 
 
 @dataclass(frozen=True)
