@@ -397,10 +397,11 @@ def _why_stuck(kube: Kube, ref: StackRef, settings: Settings, watch: StackWatch)
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StackTarget:
-    """A stack to delete and the namespace its agents run in."""
+    """A stack to delete, the namespace its agents run in and the cluster that namespace is on."""
 
     ref: StackRef
     target_namespace: str | None
+    cluster: str = ""  # spec.clusterName
 
 
 def list_stacks(kube: Kube, settings: Settings, namespace: str | None = None) -> list[Json]:
@@ -420,7 +421,12 @@ def stacks_to_delete(kube: Kube, settings: Settings, ref: StackRef | None) -> tu
             found = list_stacks(kube, settings)
     except PromiseNotInstalled:
         return ()
-    return tuple(StackTarget(StackRef.of(obj), stack_target_namespace(obj)) for obj in found)
+    return tuple(
+        StackTarget(
+            StackRef.of(obj), stack_target_namespace(obj), str((obj.get("spec") or {}).get("clusterName") or "")
+        )
+        for obj in found
+    )
 
 
 def delete_stack(kube: Kube, target: StackTarget, settings: Settings, *, dry_run: bool = False) -> bool:
@@ -438,8 +444,14 @@ class Leftover:
         return f"{self.what} ({self.why})" if self.why else self.what
 
 
-def leftovers(kube: Kube, targets: tuple[StackTarget, ...], settings: Settings) -> list[Leftover]:
-    """What of the deleted stacks still exists, and what holds it."""
+def leftovers(
+    kube: Kube,
+    targets: tuple[StackTarget, ...],
+    settings: Settings,
+    namespace_kubes: Mapping[str, Kube] | None = None,
+) -> list[Leftover]:
+    """What of the deleted stacks still exists, and what holds it. A stack's namespace is looked for on its
+    cluster: `namespace_kubes[cluster]` (workload clusters), else `kube` (the platform)."""
     left: list[Leftover] = []
     for target in targets:
         with stack_api(settings):
@@ -447,9 +459,11 @@ def leftovers(kube: Kube, targets: tuple[StackTarget, ...], settings: Settings) 
         if live is not None:
             left.append(Leftover(f"{KIND} {target.ref}", _held_by(live)))
         if target.target_namespace:
-            namespace = get_object(kube, "v1", "Namespace", target.target_namespace)
+            elsewhere = (namespace_kubes or {}).get(target.cluster)
+            namespace = get_object(elsewhere or kube, "v1", "Namespace", target.target_namespace)
             if namespace is not None:
-                left.append(Leftover(f"Namespace {target.target_namespace}", _namespace_holdup(namespace)))
+                where = f" on cluster {target.cluster}" if elsewhere else ""
+                left.append(Leftover(f"Namespace {target.target_namespace}{where}", _namespace_holdup(namespace)))
     return left
 
 
@@ -476,12 +490,14 @@ def wait_stacks_gone(
     kube: Kube,
     targets: tuple[StackTarget, ...],
     settings: Settings,
+    namespace_kubes: Mapping[str, Kube] | None = None,
     **pacing: Unpack[Pacing],
 ) -> WaitResult:
-    """Until the requests and their target namespaces are gone; WaitTimeout says what is left and why."""
+    """Until the requests and their target namespaces (on their clusters) are gone; WaitTimeout says what is
+    left and why."""
 
     def probe() -> Observation:
-        left = leftovers(kube, targets, settings)
+        left = leftovers(kube, targets, settings, namespace_kubes)
         if not left:
             return Observation(done=True, phase="Deleted", detail=f"{len(targets)} stack(s) and their namespaces")
         return Observation(done=False, phase="Deleting", detail=f"{len(left)} left: " + ", ".join(map(str, left)))

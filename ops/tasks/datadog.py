@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from invoke.collection import Collection
@@ -16,7 +16,7 @@ from ops.tasks.wiring import KUBE_FLAGS
 if TYPE_CHECKING:
     from ops.config import Settings
     from ops.kube import Kube
-    from ops.stacks.datadog import StackChange
+    from ops.stacks.datadog import StackChange, StackTarget
 
 REQUEST_HELP = {
     "name": "the DatadogStack's name (default: datadog)",
@@ -112,6 +112,25 @@ def _agents_kube(kube: Kube, change: StackChange, settings: Settings, kubeconfig
         return
     with connect(KubeTarget(path, context)) as workload:
         yield workload
+
+
+def _cluster_kubes(
+    opened: ExitStack, kube: Kube, targets: tuple[StackTarget, ...], settings: Settings, kubeconfig: str | None
+) -> dict[str, Kube]:
+    """cluster -> client, for the workload clusters the targets' agents run on."""
+    from pathlib import Path
+
+    from ops.kube import KubeTarget, connect
+    from ops.kube.client import kubeconfig_path
+    from ops.platform.fleet_contexts import workload_context
+
+    path = Path(kubeconfig).expanduser() if kubeconfig else None
+    found: dict[str, Kube] = {}
+    for cluster in sorted({t.cluster for t in targets if t.cluster and t.cluster != settings.cluster_name}):
+        context = workload_context(kube, cluster, settings, kubeconfig_path(KubeTarget(path)))
+        if context and context != kube.context:
+            found[cluster] = opened.enter_context(connect(KubeTarget(path, context)))
+    return found
 
 
 def _tier_task(tier: str) -> Task[Callable[..., None]]:
@@ -222,17 +241,27 @@ def delete(
                     where = f" (agents in namespace {target.target_namespace})" if target.target_namespace else ""
                     show(consoles, f"DatadogStack {target.ref} would be deleted{where}")
                 return
-            confirmation.require(f"Delete {len(targets)} DatadogStack(s) ({listed}) and their Datadog agents?")
-            for target in targets:
-                deleted = delete_stack(kube, target, settings)
-                said = "deleted" if deleted else "already gone"
-                show(consoles, f"DatadogStack {target.ref} {said}")
-            if no_wait:
-                return
-            with wait_view(consoles) as on_progress:
-                wait_stacks_gone(
-                    kube, targets, settings, timeout=timeout, interval=settings.wait_interval, on_progress=on_progress
-                )
+            with ExitStack() as opened:
+                # The clusters the agents run on are reached before anything is deleted: a wait that cannot
+                # see a namespace would say it is gone.
+                elsewhere = {} if no_wait else _cluster_kubes(opened, kube, targets, settings, kubeconfig)
+                confirmation.require(f"Delete {len(targets)} DatadogStack(s) ({listed}) and their Datadog agents?")
+                for target in targets:
+                    deleted = delete_stack(kube, target, settings)
+                    said = "deleted" if deleted else "already gone"
+                    show(consoles, f"DatadogStack {target.ref} {said}")
+                if no_wait:
+                    return
+                with wait_view(consoles) as on_progress:
+                    wait_stacks_gone(
+                        kube,
+                        targets,
+                        settings,
+                        elsewhere,
+                        timeout=timeout,
+                        interval=settings.wait_interval,
+                        on_progress=on_progress,
+                    )
             show(consoles, f"gone: {listed} and their namespaces")
 
 

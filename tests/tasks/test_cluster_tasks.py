@@ -369,3 +369,18 @@ def test_a_cluster_iac_did_not_create_is_refused(  # noqa: PLR0917 - parametrize
     assert said[0] == "$ cd iac && tofu output -json"
     assert said[-1].startswith(message)
     assert platform.requests == []
+
+
+def test_deleting_a_stack_waits_for_its_namespace_on_the_cluster_it_ran_on(
+    platform: EmulatorThread, workload: EmulatorThread, kube_tasks: TaskRunner
+) -> None:
+    target = "datadog-team-a-production-abc123"
+    assert kube_tasks("cluster.add", "payments", "--context", "payments").code == 0
+    platform.seed(stack(clusterName="payments", status=reconciled(target)))
+    workload.seed(namespace(target))  # Argo CD prunes it there once Kratix removed the files; here it stays
+
+    run = kube_tasks("datadog.delete", "--name", "production", "--namespace", "team-a", "--yes", "--timeout", "1")
+
+    assert run.code == 18
+    assert f"Namespace {target} on cluster payments" in run.stderr
+    assert platform.get("platform.srekubecraft.io/v1alpha1", "DatadogStack", "production", "team-a") is None

@@ -355,7 +355,7 @@ def test_what_to_delete_is_the_named_stack_all_of_them_or_nothing(
     every = stacks_to_delete(client, settings, None)
     missing = stacks_to_delete(client, settings, StackRef("team-a", "nope"))
 
-    assert one == (StackTarget(REF, TARGET),)
+    assert one == (StackTarget(REF, TARGET, "kratix-demo"),)
     assert [t.ref for t in every] == [REF, StackRef("team-b", "staging")]
     assert every[1].target_namespace is not None and every[1].target_namespace.startswith("datadog-team-b-staging-")
     assert missing == ()
