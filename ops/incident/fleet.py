@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ops.errors import ExitCode, OpsError
 from ops.incident.doctor.finding import Finding, Severity, Subject
+from ops.incident.doctor.incidents import build_incidents
 from ops.incident.doctor.run import Diagnosis
 from ops.incident.snapshot import ContextRead, Snapshot
 from ops.incident.status import (
@@ -265,4 +266,5 @@ def fleet_diagnosis(diagnosis: Diagnosis, reads: Iterable[ContextRead], clusters
         diagnosis,
         findings=tuple(findings),
         unreadable=tuple(u for u in diagnosis.unreadable if u.context not in turned),
+        incidents=build_incidents(findings),
     )
