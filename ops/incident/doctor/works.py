@@ -22,7 +22,7 @@ from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
 from ops.incident.snapshot import Snapshot
 from ops.kube.fields import Json, condition, condition_line, labels_of, name_of, namespace_of
-from ops.names import PAUSED_LABEL, STACK_KIND
+from ops.names import CLUSTER_LABEL, PAUSED_LABEL, STACK_KIND
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
@@ -117,6 +117,14 @@ def work_unscheduled(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]
                 f"`argocd app sync kratix-config`), or change the destinationSelectors of Promise {promise} "
                 f"({PROMISE_FILE}, then `invoke promise.apply`)"
             )
+            if CLUSTER_LABEL in wanted:  # the request names a cluster no Destination stands for
+                cluster = wanted[CLUSTER_LABEL]
+                known = sorted({c for d in destinations if (c := labels_of(d).get(CLUSTER_LABEL))})
+                first = (
+                    f"the request names cluster {cluster} (spec.clusterName), which has no Destination: "
+                    f"`invoke cluster.add {cluster}` registers it, or set spec.clusterName to one of: "
+                    f"{', '.join(known) or 'none (run `invoke kratix.apply`)'}; " + first
+                )
         elif scheduled.reason == "DestinationSelectorMismatch":
             symptom = f"Work {ns}/{name} is misplaced: its Destination no longer matches its selectors"
             cause = (
