@@ -35,7 +35,7 @@ from ops.platform.fleet_access import ClusterAccess
 from ops.platform.stores import ROLE_ANNOTATION, PlatformConfig
 from ops.repository import ARGOCD_APPS
 from ops.stacks.datadog import PromiseNotInstalled, list_stacks
-from ops.stacks.placement import DESTINATION_KIND, destination_of, fleet_destinations
+from ops.stacks.destinations import DESTINATION_KIND, destination_of, fleet_destinations
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube

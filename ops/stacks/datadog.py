@@ -46,10 +46,10 @@ from ops.kube.objects import (
 )
 from ops.kube.reads import log_tail
 from ops.names import AGENT_DAEMONSET, CLUSTER_AGENT, StackRef
+from ops.stacks.destinations import ClusterDestination, require_destination
 from ops.stacks.kratix import RequestPhase, RequestProgress, request_progress
 from ops.stacks.local_run import API_VERSION_SUFFIX, KIND, RequestFlags, request_from_flags
 from ops.stacks.node_coverage import NodeCoverage, Nodes, node_coverage, read_nodes
-from ops.stacks.placement import ClusterDestination, require_destination
 from ops.wait import Observation, Pacing, WaitResult, WaitTimeout, wait_until
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import yaml
 
 from ops.config import Settings
 from ops.errors import BadInput
-from ops.stacks.placement import destination_of
+from ops.stacks.destinations import destination_of
 
 if TYPE_CHECKING:
     from datadog_configure.pipeline import ConfigureResult

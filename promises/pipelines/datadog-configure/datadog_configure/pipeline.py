@@ -7,10 +7,10 @@ from typing import Any, Protocol
 
 import yaml
 
+from datadog_configure.destinations import destination_selectors
 from datadog_configure.footprint import Footprint, footprint
 from datadog_configure.manifests import Manifest, build_manifests
 from datadog_configure.naming import target_namespace
-from datadog_configure.destinations import destination_selectors
 from datadog_configure.request import DatadogStackRequest, InvalidRequest, parse_request
 from datadog_configure.settings import PipelineSettings
 from datadog_configure.values import helm_values, load_tier_values

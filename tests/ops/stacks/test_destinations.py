@@ -15,8 +15,8 @@ from ops.kube.errors import CrdMissing
 from ops.names import CLUSTER_LABEL
 from ops.platform.stores import PlatformConfig, kratix_objects
 from ops.stacks.datadog import apply_stack, desired_stack
+from ops.stacks.destinations import DestinationPlace, destination_of, fleet_destinations, require_destination
 from ops.stacks.local_run import RequestFlags, request_from_flags, state_store_folder
-from ops.stacks.placement import DestinationPlace, destination_of, fleet_destinations, require_destination
 from tests.fleet_objects import destination_crd, fleet_destination, platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import datadog_stack_crd, namespace
