@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     SYSTEM_TAINT,
@@ -27,6 +28,7 @@ def left_out(kube: EmulatorThread) -> None:
     """A Ready stack whose DaemonSet (no agents.tolerations) wants 2 pods on 3 nodes, both ready."""
     kube.install_crd(datadog_stack_crd())
     kube.seed(
+        *platform_destination_objects(),  # the platform cluster's Destination: the stack is scheduled there
         namespace("team-a"),
         stack(status=reconciled()),
         namespace(TARGET),
