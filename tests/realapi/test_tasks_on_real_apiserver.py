@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fleet_objects import PLATFORM_CLUSTER, fleet_destination
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.realapi.conftest import RealApi
 from tests.realapi.proxy import Relay
@@ -41,6 +42,9 @@ def platform(real_api: RealApi) -> None:
             for n in ("external-secrets",)
         ]
     )
+    # What `kratix.apply` writes: the platform cluster's Destination, which the stacks here name (scheduling).
+    destination = {k: v for k, v in fleet_destination(PLATFORM_CLUSTER).items() if k != "status"}
+    seeder.seed([destination])
 
 
 def test_the_upstream_crds_load_and_only_the_documented_ones_need_a_v1_20_copy(real_api: RealApi) -> None:
