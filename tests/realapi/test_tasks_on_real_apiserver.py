@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.fleet_objects import PLATFORM_CLUSTER, fleet_destination
+from tests.objects import PLATFORM_CLUSTER, fleet_destination
 from tests.programs import OUTPUTS, Programs, programs  # noqa: F401
 from tests.realapi.conftest import RealApi
 from tests.realapi.proxy import Relay

@@ -12,23 +12,21 @@ from typing import Any
 import pytest
 
 from tests.aws import MotoServer
-from tests.fleet_objects import (
-    argocd_application_crd,
-    fleet_destination,
-    kubeconfig_with,
-    platform_destination_objects,
-    registered_cluster,
-    workplacement_crd,
-    workplacement_to,
-)
 from tests.kube.emulator import EmulatorThread, closed_port_url
 from tests.objects import (
     agents_daemonset,
+    argocd_application_crd,
     cluster_agent_deployment,
     datadog_stack_crd,
+    fleet_destination,
+    kubeconfig_with,
     namespace,
+    platform_destination_objects,
     reconciled,
+    registered_cluster,
     stack,
+    workplacement_crd,
+    workplacement_to,
 )
 from tests.ops.platform.test_kubeconfig import create_cluster
 from tests.programs import OUTPUTS, Programs

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     SYSTEM_TAINT,
@@ -14,6 +13,7 @@ from tests.objects import (
     datadog_stack_crd,
     eks_node,
     namespace,
+    platform_destination_objects,
     reconciled,
     stack,
 )

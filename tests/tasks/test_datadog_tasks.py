@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from kubernetes.client import CoreV1Api
 
-from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     STACK_API,
@@ -22,6 +21,7 @@ from tests.objects import (
     eks_node,
     namespace,
     pipeline_failed,
+    platform_destination_objects,
     reconciled,
     request_pipeline_pod,
     stack,

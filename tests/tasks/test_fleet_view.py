@@ -11,18 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.fleet_objects import (
+from tests.kube.emulator import EmulatorThread, closed_port_url
+from tests.objects import (
     argocd_application_crd,
-    helm_release,
+    daemonset,
+    datadog_stack_crd,
+    flux_crds,
     kubeconfig_with,
+    namespace,
     placement_of,
     platform_destination_objects,
+    reconciled,
     registered_cluster,
+    stack,
+    workload_helm_release,
     workloads_application,
     workplacement_crd,
 )
-from tests.kube.emulator import EmulatorThread, closed_port_url
-from tests.objects import daemonset, datadog_stack_crd, flux_crds, namespace, reconciled, stack
 from tests.tasks.inprocess import TaskRunner
 
 TARGET = "datadog-team-a-production-abc123"
@@ -64,7 +69,7 @@ def fleet(kube: EmulatorThread, workload: EmulatorThread) -> None:
         "kratix.io/resource-name": "production",
         "kratix.io/resource-namespace": "team-a",
     }
-    workload.seed(namespace(TARGET, labels), helm_release(TARGET), daemonset(TARGET, desired=3, ready=2))
+    workload.seed(namespace(TARGET, labels), workload_helm_release(TARGET), daemonset(TARGET, desired=3, ready=2))
 
 
 def test_status_follows_each_stack_to_the_agents_on_its_cluster_and_names_the_cluster_that_is_down(
@@ -114,7 +119,7 @@ def test_the_table_has_a_row_per_cluster_and_the_stacks_across_the_fleet(
 def test_doctor_makes_the_unreachable_cluster_one_finding_and_still_reads_the_rest(
     fleet: None, kube_tasks: TaskRunner, workload: EmulatorThread
 ) -> None:
-    workload.seed(helm_release(TARGET, ready=False, message="install retries exhausted"))
+    workload.seed(workload_helm_release(TARGET, ready=False, message="install retries exhausted"))
 
     run = kube_tasks("doctor", "--fleet", "--output", "json", "--check", "helmrelease-not-ready")
 

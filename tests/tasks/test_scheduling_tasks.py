@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fleet_objects import fleet_destination, platform_destination_objects
 from tests.kube.emulator import EmulatorThread
-from tests.objects import datadog_stack_crd, namespace
+from tests.objects import datadog_stack_crd, fleet_destination, namespace, platform_destination_objects
 from tests.tasks.inprocess import TaskRunner
 
 

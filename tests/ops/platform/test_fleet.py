@@ -14,7 +14,7 @@ from ops.kube.contexts import ContextEntry, context_entries
 from ops.platform.fleet import WorkloadCluster, check_name, cluster_objects
 from ops.platform.fleet_access import access_from_context, eks_access
 from tests.conftest import ROOT
-from tests.fleet_objects import kubeconfig_with
+from tests.objects import kubeconfig_with
 from tests.support import crd_schema
 
 CHARTS = ROOT / "gitops" / "argocd" / "charts"

@@ -30,7 +30,6 @@ from ops.stacks.datadog import (
 )
 from ops.stacks.local_run import RequestFlags
 from ops.wait import WaitTimeout
-from tests.fleet_objects import platform_destination_objects
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     STACK_API,
@@ -46,6 +45,7 @@ from tests.objects import (
     namespace,
     pending,
     pipeline_failed,
+    platform_destination_objects,
     reconciled,
     request_pipeline_pod,
     stack,

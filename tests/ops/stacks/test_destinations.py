@@ -17,9 +17,8 @@ from ops.platform.stores import PlatformConfig, kratix_objects
 from ops.stacks.datadog import apply_stack, desired_stack
 from ops.stacks.destinations import DestinationPlace, destination_of, fleet_destinations, require_destination
 from ops.stacks.local_run import RequestFlags, request_from_flags, state_store_folder
-from tests.fleet_objects import destination_crd, fleet_destination, platform_destination_objects
 from tests.kube.emulator import EmulatorThread
-from tests.objects import datadog_stack_crd, namespace
+from tests.objects import datadog_stack_crd, destination_crd, fleet_destination, namespace, platform_destination_objects
 from tests.ops.kube.conftest import QUICK
 
 DESTINATIONS = "/apis/platform.kratix.io/v1alpha1/destinations"

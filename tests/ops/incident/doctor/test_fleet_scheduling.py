@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ops.incident.snapshot import Snapshot
-from tests.fleet_objects import fleet_destination
-from tests.objects import Stack, healthy_platform
+from tests.objects import Stack, fleet_destination, healthy_platform
 from tests.ops.incident.doctor.corpus.kratix_argocd_eso_objects import unscheduled_work
 from tests.snapshots import run_check
 
