@@ -7,6 +7,7 @@ root (the object the cause sits on), then the root's own findings, then its symp
  "incidents": [<Incident.as_json()>...],   # {context, severity, root, cause, fix, findings, symptoms}
  "summary": {"error": 1, "warning": 0, "info": 0, "checks": 23, "contexts": ["kind-a"]},
  "unreadable": [{"context": "dead", "error": "cannot reach the Kubernetes API at ..."}],
+ "notRun": [{"context": "kind-a", "check": "helmrelease-not-ready", "unread": ["HelmRelease"]}],
  "fixes": [{"context": ..., "action": "hard-refresh", "object": {...}, "patch": {...}, "outcome": "applied"}]}
 """
 
@@ -34,6 +35,7 @@ def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> d
             "contexts": list(diagnosis.contexts),
         },
         "unreadable": [{"context": u.context, "error": u.error} for u in diagnosis.unreadable],
+        "notRun": [{"context": n.context, "check": n.check, "unread": list(n.unread)} for n in diagnosis.not_run],
         "fixes": [r.as_json() for r in fixes],
     }
 
@@ -50,6 +52,8 @@ def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: 
         consoles.out.print(incident_text(incident), soft_wrap=True)  # commands stay whole, to copy
     for u in diagnosis.unreadable:
         consoles.out.print(Text(f"context {u.context} could not be read: {u.error}", style="red"))
+    for line in not_run_lines(diagnosis):
+        consoles.out.print(Text(line, style="red"))
     for r in fixes:
         line = f"{r.outcome}: {r.remedy} ({r.context})" + (f": {r.error}" if r.error else "")
         consoles.out.print(Text(line, style="red" if r.error else "green"))
@@ -139,16 +143,36 @@ def _indented(block: Any, prefix: str) -> Any:
     return out
 
 
+def not_run_lines(diagnosis: Diagnosis) -> list[str]:
+    """One line per context with checks that could not run, naming them and what they could not read."""
+    by_context: dict[str, list[str]] = {}
+    unread: dict[str, set[str]] = {}
+    for n in diagnosis.not_run:
+        by_context.setdefault(n.context, []).append(n.check)
+        unread.setdefault(n.context, set()).update(n.unread)
+    return [
+        f"could not run on {context} ({', '.join(sorted(unread[context]))} unread): "
+        f"{len(checks)} check{'s' if len(checks) != 1 else ''}: {', '.join(checks)}"
+        for context, checks in by_context.items()
+    ]
+
+
 def summary_text(diagnosis: Diagnosis) -> Any:
+    """The last line. "no problems found" only when every check ran on everything it needs."""
     from rich.text import Text
 
     counts = {s: diagnosis.count(s) for s in Severity}
     where = ", ".join(diagnosis.contexts)
-    if not diagnosis.findings:
+    ran = len(diagnosis.checks) * len(diagnosis.contexts) - len(diagnosis.not_run)
+    blind = f"; {len(diagnosis.not_run)} could not run" if diagnosis.not_run else ""
+    if not diagnosis.findings and diagnosis.complete:
         return Text(f"no problems found: {len(diagnosis.checks)} checks on {where}", style="green")
+    if not diagnosis.findings:
+        return Text(f"nothing found by the {ran} checks that ran on {where}{blind}: not a clean bill", style="bold red")
     parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
     worst = next(s for s in Severity if counts[s])
-    return Text(f"{', '.join(parts)}: {len(diagnosis.checks)} checks on {where}", style=f"bold {worst.colour}")
+    style = f"bold {worst.colour}" if diagnosis.complete else "bold red"
+    return Text(f"{', '.join(parts)}: {len(diagnosis.checks)} checks on {where}{blind}", style=style)
 
 
 def announce_text(context: str, remedy: Remedy, dry_run: bool) -> str:

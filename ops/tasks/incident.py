@@ -207,7 +207,7 @@ def _doctor(
     from ops.incident.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
     from ops.incident.snapshot import take_snapshots
     from ops.render.console import make_consoles
-    from ops.render.doctor import announce_text, render_doctor
+    from ops.render.doctor import announce_text, not_run_lines, render_doctor
 
     settings = settings_of(c)
     one_of("--output", output, OUTPUTS)
@@ -240,6 +240,9 @@ def _doctor(
             consoles.err.print(f"error: context {u.context}: {u.error}", markup=False, soft_wrap=True)
         for u in diagnosis.incomplete:
             consoles.err.print(f"error: context {u.context}: incomplete: {u.error}", markup=False, soft_wrap=True)
+        if not diagnosis.unreadable:
+            for line in not_run_lines(diagnosis):
+                consoles.err.print(f"error: {line}", markup=False, soft_wrap=True)
         return diagnosis.exit_code(fail_on)
     finally:
         for kube in kubes:
