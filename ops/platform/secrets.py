@@ -136,7 +136,7 @@ def check_git_credentials(credentials: GitCredentials) -> None:
 
 def datadog_secret_name(environment: str) -> str:
     """datadog/<environment>/api-keys: the secret a DatadogStack with this spec.environment reads."""
-    if len(environment) > ENVIRONMENT_MAX or not DNS_LABEL.match(environment):
+    if len(environment) > ENVIRONMENT_MAX or not DNS_LABEL.fullmatch(environment):
         raise BadInput(
             "--env",
             environment,

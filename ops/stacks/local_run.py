@@ -16,6 +16,7 @@ import yaml
 
 from ops.config import Settings
 from ops.errors import BadInput
+from ops.inputs import load_yaml_mapping
 
 if TYPE_CHECKING:
     from datadog_configure.pipeline import ConfigureResult
@@ -68,23 +69,22 @@ def request_from_flags(flags: RequestFlags, settings: Settings) -> dict[str, Any
 
 
 def load_request_file(path: Path, settings: Settings) -> dict[str, Any]:
-    """Read one DatadogStack from a YAML file, refusing anything else with a one-line reason."""
-    try:
-        docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-    except FileNotFoundError:
-        raise BadInput("--file", str(path), "a path to an existing YAML file") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise BadInput("--file", str(path), f"valid YAML{where}") from err
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise BadInput("--file", str(path), f"exactly one {KIND} document")
-    obj: dict[str, Any] = docs[0]
+    """Read one DatadogStack from a YAML file, refusing anything else with a one-line reason.
+
+    Within the API server's limits (ops/inputs.py): 1 MiB, UTF-8, no duplicate keys, bounded aliases.
+    """
+    obj = load_yaml_mapping(path, "--file", what=f"{KIND}")
     if obj.get("kind") != KIND:
         raise BadInput("kind", obj.get("kind"), KIND)
     expected = f"{settings.api_group}/{API_VERSION_SUFFIX}"
     if obj.get("apiVersion") != expected:
         raise BadInput("apiVersion", obj.get("apiVersion"), expected)
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        raise BadInput("metadata", meta, "a mapping with the request's name (and namespace)")
+    for key in ("name", "namespace"):
+        if key in meta and not isinstance(meta[key], str):
+            raise BadInput(f"metadata.{key}", meta[key], "a string (leave namespace out for default)")
     return obj
 
 
