@@ -18,6 +18,9 @@ from ops.tasks import (
     promise,
     secrets,
 )
+from ops.tasks.flags import install as one_line_flag_errors
+
+one_line_flag_errors()  # a bad or unknown flag: one line, exit 2 (before invoke parses the task flags)
 
 ns = Collection()
 ns.add_collection(pipeline.ns)

@@ -36,7 +36,7 @@ class _StrictLoader(yaml.SafeLoader):
             if duplicate:
                 mark = key_node.start_mark
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+                    None, None, f"duplicate key {key!r} twice, line {mark.line + 1}", mark
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -108,8 +108,9 @@ def load_yaml_documents(text: str, field: str, where: str) -> list[Any]:
         mark = getattr(err, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(err, "problem", None) or ""
-        detail = f": {problem}" if "duplicate key" in problem else ""
-        raise BadInput(field, where, f"valid YAML{line}{detail}") from err
+        if problem.startswith("duplicate key"):
+            raise BadInput(field, where, f"YAML without duplicate keys ({problem.removeprefix('duplicate ')})") from err
+        raise BadInput(field, where, f"valid YAML{line}") from err
     return docs
 
 

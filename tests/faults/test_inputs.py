@@ -35,7 +35,7 @@ def hostile(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         ),
         "duplicate-key": (
             REQUEST.replace("  tier: full\n", "  tier: full\n  tier: minimal\n").encode(),
-            "duplicate key 'tier'",
+            "YAML without duplicate keys (key 'tier' twice, line 8)",
         ),
         "not-utf8": (REQUEST.replace("production", "producci\xf3n").encode("latin-1"), "UTF-8 text"),
         "a-list": (b"- 1\n- 2\n", "exactly one DatadogStack document"),
