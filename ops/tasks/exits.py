@@ -10,6 +10,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 from ops.errors import OpsError
+from ops.render.safe_text import clean
 
 if TYPE_CHECKING:
     from ops.config import Settings
@@ -20,7 +21,7 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except OpsError as err:
-        raise Exit(f"error: {err.message}", code=int(err.exit_code)) from err
+        raise Exit(f"error: {clean(err.message)}", code=int(err.exit_code)) from err
 
 
 def settings_of(c: Context) -> Settings:

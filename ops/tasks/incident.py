@@ -8,6 +8,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
+from ops.render.safe_text import clean
 from ops.tasks.exits import reported_errors, settings_of
 
 if TYPE_CHECKING:
@@ -86,11 +87,11 @@ def status(
             for cluster in result.clusters:
                 if cluster.error:
                     consoles.err.print(
-                        f"error: context {cluster.context}: {cluster.error}", markup=False, soft_wrap=True
+                        clean(f"error: context {cluster.context}: {cluster.error}"), markup=False, soft_wrap=True
                     )
                 for unread in cluster.unread:
                     consoles.err.print(
-                        f"error: context {cluster.context}: incomplete: {unread}", markup=False, soft_wrap=True
+                        clean(f"error: context {cluster.context}: incomplete: {unread}"), markup=False, soft_wrap=True
                     )
             code = result.exit_code
         for kube in kubes:
@@ -183,7 +184,7 @@ def doctor(
     try:
         code = _doctor(c, context, check, namespace, output, fail_on, fix, dry_run)
     except OpsError as err:  # doctor's contract: a cluster it cannot read, or a bad flag, is 2
-        raise Exit(f"error: {err.message}", code=int(ExitCode.BAD_INPUT)) from err
+        raise Exit(f"error: {clean(err.message)}", code=int(ExitCode.BAD_INPUT)) from err
     if code:
         raise Exit("", code=code)
 
@@ -237,12 +238,14 @@ def _doctor(
             )
         render_doctor(diagnosis, output, consoles, fixes)
         for u in diagnosis.unreadable:
-            consoles.err.print(f"error: context {u.context}: {u.error}", markup=False, soft_wrap=True)
+            consoles.err.print(clean(f"error: context {u.context}: {u.error}"), markup=False, soft_wrap=True)
         for u in diagnosis.incomplete:
-            consoles.err.print(f"error: context {u.context}: incomplete: {u.error}", markup=False, soft_wrap=True)
+            consoles.err.print(
+                clean(f"error: context {u.context}: incomplete: {u.error}"), markup=False, soft_wrap=True
+            )
         if not diagnosis.unreadable:
             for line in not_run_lines(diagnosis):
-                consoles.err.print(f"error: {line}", markup=False, soft_wrap=True)
+                consoles.err.print(clean(f"error: {line}"), markup=False, soft_wrap=True)
         return diagnosis.exit_code(fail_on)
     finally:
         for kube in kubes:
