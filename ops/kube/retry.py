@@ -2,7 +2,9 @@
 
 Only what can succeed on a second try is retried: a refused or dropped connection, a time-out,
 429 and 500/502/503/504. Everything else (400, 401, 403, 404, 409, 422, DNS, TLS) is raised at once.
-Retries are bounded by attempts and by seconds, with exponential back-off and jitter.
+Retries are bounded by attempts and by seconds, with exponential back-off and jitter; a `Retry-After`
+the server sends (429, 503) is honoured when it fits in the seconds left, else the error is raised
+at once rather than waited out.
 
     value = RetryPolicy(attempts=3).run(lambda: kube.core.read_namespace("team-a"))
 """
@@ -34,10 +36,19 @@ class RetryPolicy:
         """fn(), retried under this policy; the last exception is raised as it came."""
         import tenacity
 
+        from ops.kube.errors import retry_after
+
+        backoff = tenacity.wait_exponential_jitter(multiplier=self.first_wait, max=self.max_wait, jitter=self.jitter)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            err = state.outcome.exception() if state.outcome is not None else None
+            asked = retry_after(err) if err is not None else None
+            return max(backoff(state), asked or 0.0)
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda err: is_retryable(err, idempotent=idempotent)),
             stop=tenacity.stop_after_attempt(self.attempts) | tenacity.stop_before_delay(self.max_seconds),
-            wait=tenacity.wait_exponential_jitter(multiplier=self.first_wait, max=self.max_wait, jitter=self.jitter),
+            wait=wait,
             reraise=True,
         )
         return retrying(fn)
