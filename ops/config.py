@@ -29,6 +29,7 @@ class Settings:
     chart_repository: str
     secret_store: str
     wait_interval: float = 2.0  # seconds between a wait's first polls (it backs off from there)
+    request_timeout: float = 30.0  # seconds one request to the API server may take, first byte to last
 
     @classmethod
     def from_config(cls, config: Any) -> Settings:
@@ -76,6 +77,7 @@ class Settings:
             chart_repository=get("datadog", "chart_repository"),
             secret_store=get("datadog", "secret_store"),
             wait_interval=_seconds("waits.interval", sections["waits"].get("interval", 2.0)),
+            request_timeout=_seconds("waits.request", sections["waits"].get("request", 30.0)),
         )
 
 

@@ -123,6 +123,9 @@ def wait_until(
     """
     import tenacity
 
+    from ops import deadline as task_deadline
+
+    timeout = task_deadline.bound(timeout)  # the task's --timeout covers what ran before the wait too
     start = clock()
     deadline = start + timeout
     seen: list[Observation] = []

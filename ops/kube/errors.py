@@ -235,6 +235,10 @@ def unreachable_reason(err: BaseException) -> str | None:
     """Why no answer came (refused, DNS, time-out, dropped), or None if err is no network error."""
     import urllib3.exceptions as u3
 
+    from ops.kube.threads import AnswerTooSlow
+
+    if isinstance(err, AnswerTooSlow):
+        return str(err)
     if isinstance(err, u3.MaxRetryError) and err.reason is not None:
         err = err.reason
     if isinstance(err, u3.TimeoutError) and (m := re.search(r"(connect|read) timeout=([\d.]+)", str(err))):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ops import deadline
+
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -45,9 +47,18 @@ class RetryPolicy:
             asked = retry_after(err) if err is not None else None
             return max(backoff(state), asked or 0.0)
 
+        class PastDeadline(tenacity.stop.stop_base):  # the task's --timeout (ops/deadline.py)
+            def __call__(self, state: tenacity.RetryCallState) -> bool:
+                left = deadline.remaining()
+                return left is not None and (state.upcoming_sleep or 0.0) >= left
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda err: is_retryable(err, idempotent=idempotent)),
-            stop=tenacity.stop_after_attempt(self.attempts) | tenacity.stop_before_delay(self.max_seconds),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.attempts),
+                tenacity.stop_before_delay(self.max_seconds),
+                PastDeadline(),
+            ),
             wait=wait,
             reraise=True,
         )
@@ -76,4 +87,8 @@ def is_retryable(err: BaseException, *, idempotent: bool = True) -> bool:
         return False  # a name that does not resolve or a bad certificate stays so
     if isinstance(err, u3.NewConnectionError | u3.ConnectTimeoutError):
         return True  # nothing was sent
+    from ops.kube.threads import AnswerTooSlow
+
+    if isinstance(err, AnswerTooSlow):
+        return idempotent
     return idempotent and isinstance(err, u3.ReadTimeoutError | u3.ProtocolError | ConnectionError)

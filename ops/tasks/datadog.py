@@ -8,7 +8,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import Task, task
 
-from ops.tasks.exits import reported_errors, settings_of
+from ops.tasks.exits import reported_errors, settings_of, start_deadline
 from ops.tasks.wiring import KUBE_FLAGS
 
 REQUEST_HELP = {
@@ -56,6 +56,7 @@ def _request(
     with reported_errors():
         check_timeout(timeout)
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         flags = RequestFlags(name, namespace, cluster, tier, env, site, tuple(tag or ()))
         manifest = desired_stack(flags, settings)
         validate_stack(manifest)  # before connecting: a bad flag never needs a cluster
@@ -174,6 +175,7 @@ def delete(
         if not name and not all:
             raise BadInput("--name", name, "the DatadogStack to delete, or --all for every one")
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         consoles = make_consoles()
         confirmation = make_confirmation(consoles, yes)
         ref = StackRef(namespace, name) if name else None
@@ -190,6 +192,7 @@ def delete(
                     show(consoles, f"DatadogStack {target.ref} would be deleted{where}")
                 return
             confirmation.require(f"Delete {len(targets)} DatadogStack(s) ({listed}) and their Datadog agents?")
+            start_deadline(timeout)  # the time spent answering does not count
             for target in targets:
                 deleted = delete_stack(kube, target, settings)
                 said = "deleted" if deleted else "already gone"

@@ -1,4 +1,4 @@
-"""Flag and config-file errors as the README promises: one line naming the flag or key, exit 2.
+"""Flag and config-file errors as the README promises: one line naming the flag or key, exit 2; Ctrl-C: exit 20.
 
 invoke's parser prints a ParseError and exits 1, and lets the ValueError of an int or float flag
 out as a traceback; its config loader reads YAML with duplicate keys last-wins and lets a file that
@@ -158,6 +158,16 @@ def install() -> None:
             raise Exit(f"error: {_bad_variable(err)}", code=int(ExitCode.BAD_INPUT)) from None
 
     Config.load_shell_env = load_shell_env  # type: ignore[method-assign]
+    execute = Program.execute
+
+    @functools.wraps(execute)
+    def interruptible(self: Program) -> None:
+        try:
+            execute(self)
+        except KeyboardInterrupt:  # invoke would exit 1; reads in flight run on daemon threads
+            raise Exit("error: interrupted (Ctrl-C)", code=int(ExitCode.ABORTED)) from None
+
+    Program.execute = interruptible  # type: ignore[method-assign]
     parse_tasks._one_line = True  # type: ignore[attr-defined]
     Program.parse_tasks = parse_tasks  # type: ignore[method-assign]
     Config.merge = merged  # type: ignore[method-assign]

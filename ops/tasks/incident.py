@@ -199,14 +199,13 @@ def _doctor(
     fix: bool,
     dry_run: bool,
 ) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from ops.aws import AwsTarget
     from ops.errors import BadInput, one_of
     from ops.incident.doctor.aws_keys import ApiKeysReader
     from ops.incident.doctor.registry import select_checks
     from ops.incident.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
     from ops.incident.snapshot import take_snapshots
+    from ops.kube.threads import DaemonPool
     from ops.render.console import make_consoles
     from ops.render.doctor import announce_text, not_run_lines, render_doctor
 
@@ -220,7 +219,7 @@ def _doctor(
     kubes = _clients(context)
     aws = ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:  # boto3 loads while the clusters are read
+        with DaemonPool(1, "aws") as pool:  # boto3 loads while the clusters are read
             warming = pool.submit(aws.warm) if aws is not None else None
             reads = take_snapshots(kubes, reads_for(checks, settings))
             if warming is not None:
