@@ -1,5 +1,6 @@
-"""Fixtures for the fault-injection suite: the test API server behind `FaultProxy`, and a task runner
-whose kubeconfig points at the proxy (context `faulty`) and that reports a traceback as a failure."""
+"""Fixtures for the fault-injection suite: the test API server behind `FaultProxy`, a task runner
+whose kubeconfig points at the proxy (context `faulty`), and one with no cluster at all. A traceback
+in a task run in-process escapes the runner and fails the test."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.faults.proxy import FaultProxy
-from tests.kratix_objects import TaskRunner
 from tests.kube.emulator import EmulatorThread, kubeconfig_text
+from tests.tasks.inprocess import TaskRunner
 
 
 @pytest.fixture
@@ -20,9 +21,14 @@ def proxy(kube: EmulatorThread) -> Iterator[FaultProxy]:
 
 
 @pytest.fixture
-def faulty(proxy: FaultProxy, tmp_path: Path, run_task: TaskRunner, monkeypatch: pytest.MonkeyPatch) -> TaskRunner:
-    """run_task, with the kubeconfig's only context (`faulty`) going through the proxy."""
+def faulty(proxy: FaultProxy, tmp_path: Path) -> TaskRunner:
+    """A task runner whose kubeconfig's only context (`faulty`) goes through the proxy."""
     path = tmp_path / "faulty-kubeconfig.yaml"
     path.write_text(kubeconfig_text({"faulty": proxy.url}, current="faulty"))
-    monkeypatch.setenv("KUBECONFIG", str(path))
-    return run_task
+    return TaskRunner({"KUBECONFIG": str(path), "INVOKE_WAITS_INTERVAL": "0.05"})
+
+
+@pytest.fixture
+def run_task() -> TaskRunner:
+    """A task runner with no cluster (pipeline.run, config and flag checks)."""
+    return TaskRunner({"INVOKE_WAITS_INTERVAL": "0.05"})

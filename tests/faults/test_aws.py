@@ -9,7 +9,7 @@ import pytest
 
 from tests.aws import MotoServer
 from tests.faults.proxy import FaultProxy
-from tests.ops.test_secrets import API_KEY, APP_KEY
+from tests.ops.platform.test_secrets import API_KEY, APP_KEY
 from tests.programs import Programs, programs  # noqa: F401
 from tests.tasks.inprocess import run_task
 
@@ -36,6 +36,7 @@ def aws_proxy(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Itera
 def test_secrets_create_fails_closed_on_a_bad_aws_answer(
     moto_server: MotoServer,
     aws_proxy: FaultProxy,
+    *,
     programs: Programs,  # noqa: F811
     fault: str,
     options: dict[str, object],

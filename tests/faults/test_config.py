@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kratix_objects import TaskRunner
+from tests.tasks.inprocess import TaskRunner
 
 
 @pytest.mark.parametrize(

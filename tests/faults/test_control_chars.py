@@ -9,9 +9,8 @@ import json
 import pytest
 
 from ops.render.safe_text import clean
-from tests.kratix_objects import TaskRunner
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import (
+from tests.objects import (
     KEYS_SECRET,
     Stack,
     event,
@@ -21,6 +20,7 @@ from tests.platform_objects import (
     replace,
     stack_external_secret,
 )
+from tests.tasks.inprocess import TaskRunner
 
 SANDBOX = Stack("sandbox", "team-b")
 HOSTILE = "install failed\x1b]0;pwned\x07\x1b[2J\x1b[H\rno problems found\x9b31m\u202e"
@@ -49,22 +49,22 @@ def assert_safe(text: str) -> None:
     ],
 )
 def test_tables_show_cluster_text_without_control_characters(
-    hostile: None, run_task: TaskRunner, args: tuple[str, ...]
+    hostile: None, kube_tasks: TaskRunner, args: tuple[str, ...]
 ) -> None:
-    run = run_task(*args)
+    run = kube_tasks(*args)
 
     assert run.code in (0, 1), run.stderr
     assert_safe(run.stdout + run.stderr)
 
 
-def test_the_message_is_still_shown_readably(hostile: None, run_task: TaskRunner) -> None:
-    run = run_task("doctor", "--check", "externalsecret-failed")
+def test_the_message_is_still_shown_readably(hostile: None, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("doctor", "--check", "externalsecret-failed")
 
     assert "event UpdateFailed (" in run.stdout and "): install failed no problems found\n" in run.stdout
 
 
-def test_json_keeps_the_text_escaped(hostile: None, run_task: TaskRunner) -> None:
-    run = run_task("status", "--output", "json")
+def test_json_keeps_the_text_escaped(hostile: None, kube_tasks: TaskRunner) -> None:
+    run = kube_tasks("status", "--output", "json")
 
     assert_safe(run.stdout)
     (release,) = json.loads(run.stdout)["contexts"][0]["sections"]["helmReleases"]["items"]

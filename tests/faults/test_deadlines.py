@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_tasks import platform
-from tests.kratix_objects import TaskRunner
 from tests.kube.emulator import EmulatorThread, kubeconfig_text
+from tests.tasks.inprocess import TaskRunner
 
 __all__ = ["platform"]  # a fixture
 FAST = {"INVOKE_WAITS_REQUEST": "1"}  # one request may take 1 s, start to end

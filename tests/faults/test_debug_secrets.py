@@ -12,8 +12,8 @@ import boto3
 
 from tests.aws import MotoServer
 from tests.kube.emulator import EmulatorThread
-from tests.ops.test_secrets import API_KEY, APP_KEY
-from tests.platform_objects import Stack, healthy_platform, platform_crds
+from tests.objects import Stack, healthy_platform, platform_crds
+from tests.ops.platform.test_secrets import API_KEY, APP_KEY
 from tests.programs import Programs, programs  # noqa: F401
 from tests.tasks.cli import Invocation, invoke
 from tests.tasks.test_argocd_tasks import initial_secret, with_argo_cd

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.faults.proxy import FaultProxy
-from tests.kratix_objects import TaskRunner, datadog_stack_crd, promise, stack
 from tests.kube.emulator import EmulatorThread, crd
+from tests.objects import datadog_stack_crd, promise, stack
+from tests.tasks.inprocess import TaskRunner
 
 STACKS = "/apis/platform.srekubecraft.io/v1alpha1/datadogstacks"
 STACK_DISCOVERY = "/apis/platform.srekubecraft.io/v1alpha1"

@@ -9,7 +9,7 @@ import pytest
 
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_tasks import platform
-from tests.kratix_objects import TaskRunner
+from tests.tasks.inprocess import TaskRunner
 
 __all__ = ["platform"]  # a fixture
 

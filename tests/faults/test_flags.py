@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kratix_objects import TaskRunner
 from tests.tasks.cli import invoke
+from tests.tasks.inprocess import TaskRunner
 
 
 @pytest.mark.parametrize(

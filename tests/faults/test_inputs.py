@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kratix_objects import TaskRunner
+from tests.tasks.inprocess import TaskRunner
 
 REQUEST = """\
 apiVersion: platform.srekubecraft.io/v1alpha1

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from tests.faults.proxy import FaultProxy
-from tests.kratix_objects import TaskRunner
 from tests.kube.emulator import EmulatorThread
-from tests.platform_objects import Stack, healthy_platform, platform_crds, secret
+from tests.objects import Stack, healthy_platform, platform_crds, secret
+from tests.tasks.inprocess import TaskRunner
 
 PROD = Stack("production", "team-a", tier="full", env="prod")
 

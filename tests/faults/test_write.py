@@ -12,7 +12,7 @@ from ops.config import Settings
 from ops.errors import BadInput
 from ops.stacks.local_run import run_locally, state_store_folder, write_state_store
 from tests.conftest import datadog_stack
-from tests.kratix_objects import TaskRunner
+from tests.tasks.inprocess import TaskRunner
 
 FILES = ["external-secret.yaml", "helm-release.yaml", "helm-repository.yaml", "namespace.yaml"]
 
