@@ -16,6 +16,9 @@ import time
 from ops.errors import ExitCode, OpsError
 
 _state: dict[str, float] = {}
+# Requests get this much beyond the deadline, so that a wait cut to the deadline can make its last
+# look and end with its own message (what it waited for and where it stood), not a bare "timed out".
+GRACE = 1.0
 
 
 class TaskDeadline(OpsError):
@@ -40,17 +43,18 @@ def remaining() -> float | None:
     return None if end is None else end - time.monotonic()
 
 
-def bound(seconds: float) -> float:
-    """`seconds`, cut to what is left of the deadline (never below 0)."""
+def bound(seconds: float, grace: float = 0.0) -> float:
+    """`seconds`, cut to what is left of the deadline (plus `grace`; never below 0)."""
     left = remaining()
-    return seconds if left is None else max(0.0, min(seconds, left))
+    return seconds if left is None else max(0.0, min(seconds, left + grace))
 
 
-def expired() -> bool:
+def expired(grace: float = 0.0) -> bool:
     left = remaining()
-    return left is not None and left <= 0
+    return left is not None and left + grace <= 0
 
 
 def check(what: str) -> None:
-    if expired():
+    """TaskDeadline once the deadline (and the requests' grace) has passed."""
+    if expired(GRACE):
         raise TaskDeadline(what)

@@ -125,9 +125,8 @@ def wait_until(
 
     from ops import deadline as task_deadline
 
-    timeout = task_deadline.bound(timeout)  # the task's --timeout covers what ran before the wait too
     start = clock()
-    deadline = start + timeout
+    deadline = start + task_deadline.bound(timeout)  # the task's --timeout covers what ran before the wait
     seen: list[Observation] = []
 
     def poll() -> Observation:

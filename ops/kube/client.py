@@ -92,7 +92,7 @@ class Kube:
             with api_errors(what, self.server):
                 return policy.run(fn, idempotent=what.verb != "create")
         except OpsError as err:
-            if deadline.expired() and not isinstance(err, deadline.TaskDeadline):
+            if deadline.expired(deadline.GRACE) and not isinstance(err, deadline.TaskDeadline):
                 raise deadline.TaskDeadline(str(what)) from err
             raise
 
@@ -218,7 +218,7 @@ def connect(
         )
 
     try:
-        load_with_plugin(load, path, context, deadline.bound(timeouts.total))
+        load_with_plugin(load, path, context, deadline.bound(timeouts.total, deadline.GRACE))
     except config.ConfigException as err:
         raise BadKubeconfig(path, str(err)) from err
     except (TypeError, AttributeError, KeyError, ValueError) as err:  # a shape the client did not expect
@@ -251,6 +251,6 @@ def _api_client_class() -> type[Any]:
                     response.data  # noqa: B018 - read (and keep) the whole body inside the time limit
                 return response
 
-            return run_within(deadline.bound(self.timeouts.total), whole)
+            return run_within(deadline.bound(self.timeouts.total, deadline.GRACE), whole)
 
     return TimedApiClient

@@ -50,7 +50,7 @@ class RetryPolicy:
         class PastDeadline(tenacity.stop.stop_base):  # the task's --timeout (ops/deadline.py)
             def __call__(self, state: tenacity.RetryCallState) -> bool:
                 left = deadline.remaining()
-                return left is not None and (state.upcoming_sleep or 0.0) >= left
+                return left is not None and (state.upcoming_sleep or 0.0) >= left + deadline.GRACE
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda err: is_retryable(err, idempotent=idempotent)),

@@ -51,7 +51,7 @@ def test_timeout_bounds_the_whole_task_not_only_its_wait(platform: None, proxy: 
     started = time.monotonic()
     run = faulty("datadog.minimal", "--name", "sandbox", "--namespace", "team-a", "--timeout", "2")
 
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 2 + 1 + 1.5  # the deadline, the requests' grace, slack
     assert run.code == 18
     assert run.stderr.startswith("error: gave up after --timeout 2 s: ")
 
