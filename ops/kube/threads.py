@@ -70,9 +70,9 @@ class DaemonPool:
             except BaseException as err:
                 future.set_exception(err)
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         future: Future[T] = Future()
-        self._jobs.put((future, lambda: fn(*args)))
+        self._jobs.put((future, lambda: fn(*args, **kwargs)))
         return future
 
     def close(self) -> None:
