@@ -19,6 +19,11 @@ from ops.tasks import (
     promise,
     secrets,
 )
+from ops.tasks.flags import install as one_line_flag_errors
+from ops.tasks.redaction import install as redact_library_logs
+
+one_line_flag_errors()  # a bad or unknown flag: one line, exit 2 (before invoke parses the task flags)
+redact_library_logs()  # `--debug` never prints a body, parameters or headers a library logs
 
 ns = Collection()
 ns.add_collection(pipeline.ns)

@@ -67,10 +67,17 @@ class Identity:
 def session(target: AwsTarget) -> boto3.Session:
     """A boto3 session for the profile (None: the default chain) and region; a missing profile is named."""
     import boto3
+    import botocore.config
     import botocore.exceptions
+    import botocore.session
 
+    core = botocore.session.get_session()
+    # Every AWS call bounded: 5 s to connect, 30 s between bytes, 3 attempts (standard retry mode).
+    core.set_default_client_config(
+        botocore.config.Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"})
+    )
     try:
-        return boto3.Session(profile_name=target.profile or None, region_name=target.region)
+        return boto3.Session(profile_name=target.profile or None, region_name=target.region, botocore_session=core)
     except botocore.exceptions.ProfileNotFound as err:
         raise AwsCredentials(
             f"AWS profile {target.profile!r} is not configured; run `aws configure sso "
@@ -90,6 +97,7 @@ def _hint(target: AwsTarget | None) -> str:
 def translate(err: Exception, action: str, target: AwsTarget | None = None) -> OpsError | None:
     """What an AWS exception means, as one line naming the action; None when it is not an AWS failure."""
     import botocore.exceptions as bce
+    import botocore.parsers
 
     if isinstance(err, bce.NoCredentialsError | bce.PartialCredentialsError):
         return AwsCredentials(f"no AWS credentials found for {action}; {_hint(target)}")
@@ -97,6 +105,13 @@ def translate(err: Exception, action: str, target: AwsTarget | None = None) -> O
         return AwsCredentials(f"the AWS SSO session has expired ({action}); {_hint(target)}")
     if isinstance(err, bce.EndpointConnectionError | bce.ConnectTimeoutError | bce.ReadTimeoutError):
         return AwsUnreachable(f"cannot reach AWS for {action}: {err}")
+    if isinstance(err, botocore.parsers.ResponseParserError):
+        return AwsUnreachable(
+            f"AWS answered {action} with something that is not what the call expects "
+            "(a proxy or load balancer in the way may have answered instead)"
+        )
+    if isinstance(err, bce.HTTPClientError):  # the connection dropped, a proxy failed
+        return AwsUnreachable(f"cannot reach AWS for {action}: the connection failed ({type(err).__name__})")
     if isinstance(err, bce.ClientError):
         code = str(err.response.get("Error", {}).get("Code", ""))
         message = " ".join(str(err.response.get("Error", {}).get("Message", "")).split())
@@ -106,6 +121,9 @@ def translate(err: Exception, action: str, target: AwsTarget | None = None) -> O
             return AwsAccessDenied(f"access denied: {action} ({message or code})")
         if code in _NOT_FOUND:
             return AwsNotFound(f"not found: {action} ({message or code})")
+        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if status >= 500 or status == 429 or code.startswith("Throttl"):
+            return AwsUnreachable(f"AWS could not serve {action} after retries: {code}: {message}")
         return AwsError(f"{action} failed: {code}: {message}")
     return None
 
@@ -117,12 +135,22 @@ def aws_errors(action: str, target: AwsTarget | None = None) -> Iterator[None]:
         yield
 
 
-def call(action: str, fn: Callable[[], T], target: AwsTarget | None = None) -> T:
+def call(action: str, fn: Callable[[], T], target: AwsTarget | None = None, *, expect: tuple[str, ...] = ()) -> T:
+    """fn() with AWS failures as one-line errors. `expect`: keys the answer must have; botocore reads a
+    garbled 200 answer as `{}`, which must never pass for "nothing there" (AwsUnreachable, exit 12)."""
     with aws_errors(action, target):
-        return fn()
+        answer = fn()
+    if expect and (not isinstance(answer, dict) or any(key not in answer for key in expect)):
+        raise AwsUnreachable(
+            f"AWS answered {action} with something that is not what the call expects (no {', '.join(expect)}); "
+            "a proxy or load balancer in the way may have answered instead"
+        )
+    return answer
 
 
 def caller_identity(sess: boto3.Session, target: AwsTarget) -> Identity:
     """Who these credentials are (STS GetCallerIdentity): the first thing a preflight checks."""
-    answer: dict[str, Any] = call("sts:GetCallerIdentity", lambda: sess.client("sts").get_caller_identity(), target)
+    answer: dict[str, Any] = call(
+        "sts:GetCallerIdentity", lambda: sess.client("sts").get_caller_identity(), target, expect=("Account", "Arn")
+    )
     return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))

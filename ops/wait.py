@@ -123,8 +123,10 @@ def wait_until(
     """
     import tenacity
 
+    from ops import deadline as task_deadline
+
     start = clock()
-    deadline = start + timeout
+    deadline = start + task_deadline.bound(timeout)  # the task's --timeout covers what ran before the wait
     seen: list[Observation] = []
 
     def poll() -> Observation:

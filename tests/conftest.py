@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,10 @@ import pytest
 import yaml
 
 from ops.config import Settings
+
+# Tests never reach beyond loopback: boto3 must not probe the instance metadata address (169.254.169.254)
+# when a test leaves it without credentials. Set at import, before any test (or child process) starts.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 pytest_plugins = ["tests.kube.fixtures", "tests.aws", "tests.programs", "tests.objects", "tests.tasks.inprocess"]
 

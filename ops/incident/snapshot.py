@@ -38,7 +38,7 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,6 +63,7 @@ from ops.kube.fields import (
     parse_time,
 )
 from ops.kube.reads import get_json, list_json, log_tail
+from ops.kube.threads import DaemonPool
 from ops.names import (
     AGENT_DAEMONSET,
     ARGOCD_GROUP,
@@ -340,7 +341,7 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
     Raises the OpsError of the discovery request when the cluster cannot be read at all.
     """
     taken_at = clock()
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=f"snapshot-{kube.context}") as pool:
+    with DaemonPool(WORKERS, f"snapshot-{kube.context}") as pool:  # Ctrl-C never waits for reads in flight
         groups_f = pool.submit(installed_groups, kube)
         version_f = pool.submit(_server_version, kube)
         core = {s.key: pool.submit(_list, kube, s) for s in reads.kinds if not s.group or s.group == "apps"}
@@ -424,8 +425,9 @@ def _take_snapshots(kubes: list[Kube], reads: Reads, clock: Clock) -> tuple[Cont
 
     if len(kubes) == 1:
         return (one(kubes[0]),)
-    with ThreadPoolExecutor(max_workers=len(kubes), thread_name_prefix="contexts") as pool:
-        return tuple(pool.map(one, kubes))
+    with DaemonPool(len(kubes), "contexts") as pool:
+        futures = [pool.submit(one, kube) for kube in kubes]
+    return tuple(f.result() for f in futures)
 
 
 def _server_version(kube: Kube) -> str | None:

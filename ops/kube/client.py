@@ -18,8 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ops import deadline
+from ops.errors import OpsError
 from ops.kube.errors import ApiCall, BadKubeconfig, NoKubeconfig, UnknownContext, api_errors
+from ops.kube.exec_plugin import load_with_plugin
 from ops.kube.retry import DEFAULT_RETRY, RetryPolicy
+from ops.kube.threads import run_within
 
 if TYPE_CHECKING:
     from kubernetes.client import (
@@ -49,10 +53,22 @@ class KubeTarget:
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds to open a connection and to wait between bytes of an answer (per request)."""
+    """Seconds to open a connection, to wait between bytes of an answer, and for a whole request
+    (`total`: a server that trickles one byte at a time defeats the read time-out)."""
 
     connect: float = 5.0
     read: float = 30.0
+    total: float = 30.0
+
+
+_defaults: dict[str, Timeouts] = {}
+
+
+def set_default_timeouts(timeouts: Timeouts | None) -> None:
+    """The time-outs `connect` uses when given none (settings `waits.request`; None: the built-in ones)."""
+    _defaults.pop("timeouts", None)
+    if timeouts is not None:
+        _defaults["timeouts"] = timeouts
 
 
 class Kube:
@@ -68,10 +84,17 @@ class Kube:
         return f"Kube(context={self.context!r}, server={self.server!r})"
 
     def call(self, what: ApiCall, fn: Callable[[], T], *, retry: RetryPolicy | None = None) -> T:
-        """fn() retried under the policy; failures raised as OpsError naming `what`."""
+        """fn() retried under the policy; failures raised as OpsError naming `what` (TaskDeadline,
+        exit 18, when the task's --timeout ran out meanwhile)."""
         policy = retry or self.retry
-        with api_errors(what, self.server):
-            return policy.run(fn, idempotent=what.verb != "create")
+        deadline.check(str(what))
+        try:
+            with api_errors(what, self.server):
+                return policy.run(fn, idempotent=what.verb != "create")
+        except OpsError as err:
+            if deadline.expired(deadline.GRACE) and not isinstance(err, deadline.TaskDeadline):
+                raise deadline.TaskDeadline(str(what)) from err
+            raise
 
     @cached_property
     def core(self) -> CoreV1Api:
@@ -149,13 +172,19 @@ def kubeconfig_contexts(path: str) -> tuple[tuple[str, ...], str | None]:
     current: str | None = None
     for file in existing:
         try:
-            doc = yaml.safe_load(file.read_text()) or {}
-        except (OSError, yaml.YAMLError) as err:
+            doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, ValueError, yaml.YAMLError) as err:  # ValueError: not UTF-8
             raise BadKubeconfig(str(file), f"not readable YAML ({type(err).__name__})") from err
         if not isinstance(doc, dict):
             raise BadKubeconfig(str(file), "not a kubeconfig (no mapping at the top)")
-        names += [c["name"] for c in doc.get("contexts") or [] if c.get("name") and c["name"] not in names]
+        for section in ("clusters", "users", "contexts"):
+            entries = doc.get(section) or []
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise BadKubeconfig(str(file), f"{section} is not a list of named entries")
+        names += [str(c["name"]) for c in doc.get("contexts") or [] if c.get("name") and c["name"] not in names]
         current = current or doc.get("current-context") or None
+    if current is not None and not isinstance(current, str):
+        raise BadKubeconfig(path, "current-context is not a name")
     return tuple(names), current
 
 
@@ -163,7 +192,7 @@ def connect(
     target: KubeTarget = KubeTarget(),
     *,
     retry: RetryPolicy = DEFAULT_RETRY,
-    timeouts: Timeouts = Timeouts(),
+    timeouts: Timeouts | None = None,
     pool_size: int = POOL_SIZE,
 ) -> Kube:
     """A Kube for the target's context; raises NoKubeconfig, BadKubeconfig or UnknownContext.
@@ -178,18 +207,24 @@ def connect(
     if context is None or context not in available:
         raise UnknownContext(context, available, path)
 
+    timeouts = timeouts or _defaults.get("timeouts") or Timeouts()
     configuration = client.Configuration()
     configuration.connection_pool_maxsize = pool_size
     configuration.retries = False  # tenacity (retry.py) is the only retry policy
-    try:
-        # load_kube_config, with `aws eks get-token` users served in-process (eks_token.py)
+
+    def load() -> None:  # load_kube_config, with `aws eks get-token` users served in-process (eks_token.py)
         merged = config.kube_config.KubeConfigMerger(path).config
         if merged is None:
             raise config.ConfigException("Invalid kube-config file. No configuration found.")
         _loader_class()(config_dict=merged, active_context=context, config_base_path=None).load_and_set(configuration)
+
+    try:
+        load_with_plugin(load, path, context, deadline.bound(timeouts.total, deadline.GRACE))
     except config.ConfigException as err:
         raise BadKubeconfig(path, str(err)) from err
-    api_client = _api_client_class()(configuration, timeouts=(timeouts.connect, timeouts.read))
+    except (TypeError, AttributeError, KeyError, ValueError) as err:  # a shape the client did not expect
+        raise BadKubeconfig(path, f"an entry of an unexpected shape ({type(err).__name__}: {err})") from err
+    api_client = _api_client_class()(configuration, timeouts=timeouts)
     return Kube(api_client, context=context, server=str(configuration.host), retry=retry)
 
 
@@ -223,13 +258,24 @@ def _api_client_class() -> type[Any]:
     from kubernetes.client import ApiClient
 
     class TimedApiClient(ApiClient):  # type: ignore[misc]
-        def __init__(self, configuration: Any, *, timeouts: tuple[float, float]) -> None:
+        """Every request bounded: connect and read time-outs, and its whole time (the task's deadline
+        included), on a daemon thread so that a stalled or trickling server cannot hold the task."""
+
+        def __init__(self, configuration: Any, *, timeouts: Timeouts) -> None:
             super().__init__(configuration=configuration)
             self.timeouts = timeouts
 
         def call_api(self, *args: Any, **kwargs: Any) -> Any:
             if kwargs.get("_request_timeout") is None:
-                kwargs["_request_timeout"] = self.timeouts
-            return super().call_api(*args, **kwargs)
+                kwargs["_request_timeout"] = (self.timeouts.connect, self.timeouts.read)
+            send = super().call_api
+
+            def whole() -> Any:
+                response = send(*args, **kwargs)
+                if kwargs.get("_preload_content") is False and hasattr(response, "data"):
+                    response.data  # noqa: B018 - read (and keep) the whole body inside the time limit
+                return response
+
+            return run_within(deadline.bound(self.timeouts.total, deadline.GRACE), whole)
 
     return TimedApiClient

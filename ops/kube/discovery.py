@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ops.kube.errors import ApiCall, CrdMissing
+from ops.kube.errors import ApiCall, CrdMissing, GarbledAnswer
+from ops.kube.reads import get_json
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
@@ -18,8 +19,11 @@ if TYPE_CHECKING:
 
 def installed_groups(kube: Kube) -> frozenset[str]:
     """The names of the API groups served besides the core group ("" is never listed)."""
-    listing = kube.call(ApiCall("get", "", "APIGroupList"), kube.apis.get_api_versions)
-    return frozenset(str(group.name) for group in listing.groups or [])
+    call = ApiCall("get", "", "APIGroupList")
+    groups = get_json(kube, call, "/apis/").get("groups")
+    if not isinstance(groups, list) or not all(isinstance(g, dict) and isinstance(g.get("name"), str) for g in groups):
+        raise GarbledAnswer(call, kube.server, "an API group list without its groups")
+    return frozenset(str(group["name"]) for group in groups)
 
 
 def require_group(installed: frozenset[str], group: str, kind: str) -> None:

@@ -150,6 +150,20 @@ class ApiError(OpsError):
         self.call = call
         self.status = status
         self.reason = reason
+        self.server_message = message
+
+
+class ApiUnavailable(ApiError):
+    """429 or a 5xx that outlived the retries: the API server is there but does not serve (exit 12)."""
+
+    exit_code = ExitCode.API_UNREACHABLE
+
+    def __init__(self, call: ApiCall, status: int, reason: str, message: str, retry_after: float | None) -> None:
+        super().__init__(call, status, reason, message)
+        if retry_after is not None:
+            self.message += f" (it asked to retry after {retry_after:g} s, past the deadline)"
+            self.args = (self.message,)
+        self.retry_after = retry_after
 
 
 class GarbledAnswer(OpsError):
@@ -166,6 +180,28 @@ class GarbledAnswer(OpsError):
             f" ({what}); a proxy or load balancer in the way may have answered instead"
         )
         self.call = call
+
+
+UNAVAILABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def retry_after(err: BaseException) -> float | None:
+    """Seconds the server asked to wait (`Retry-After`: seconds or an HTTP date), or None."""
+    headers = getattr(err, "headers", None)
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        try:
+            seconds = (parsedate_to_datetime(str(value)) - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, 3600.0))
 
 
 def one_line(text: str) -> str:
@@ -187,7 +223,10 @@ def translate(err: BaseException, call: ApiCall, server: str) -> OpsError | None
     if isinstance(err, ApiException):
         if not err.status:  # the client's wrapper for TLS failures: no HTTP exchange happened
             return ApiUnreachable(server, f"TLS failed: {one_line(str(err.reason))}")
-        return _from_status(int(err.status), str(err.reason or ""), _status_body(err.body), call, server)
+        error = _from_status(int(err.status), str(err.reason or ""), _status_body(err.body), call, server)
+        if isinstance(error, ApiError) and error.status in UNAVAILABLE_STATUSES:
+            return ApiUnavailable(call, error.status, error.reason, error.server_message, retry_after(err))
+        return error
     reason = unreachable_reason(err)
     return None if reason is None else ApiUnreachable(server, reason)
 
@@ -196,6 +235,10 @@ def unreachable_reason(err: BaseException) -> str | None:
     """Why no answer came (refused, DNS, time-out, dropped), or None if err is no network error."""
     import urllib3.exceptions as u3
 
+    from ops.kube.threads import AnswerTooSlow
+
+    if isinstance(err, AnswerTooSlow):
+        return str(err)
     if isinstance(err, u3.MaxRetryError) and err.reason is not None:
         err = err.reason
     if isinstance(err, u3.TimeoutError) and (m := re.search(r"(connect|read) timeout=([\d.]+)", str(err))):

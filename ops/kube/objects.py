@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ops.kube.errors import ApiCall, ApiError, CrdMissing, GarbledAnswer, NotFound
+from ops.kube.reads import list_json
 
 if TYPE_CHECKING:
     from ops.kube.client import Kube
@@ -106,15 +107,25 @@ def resource_for(kube: Kube, api_version: str, kind: str) -> Resource:
             listing = _request(kube, ApiCall("list", group, kind), "GET", path)
         except NotFound as err:
             raise CrdMissing(group, kind) from err
-        cache[api_version] = {
-            r["kind"]: Resource(group, version, r["name"], r["kind"], bool(r.get("namespaced")))
-            for r in listing.get("resources", [])
-            if "/" not in r["name"]
-        }
+        cache[api_version] = _resources(kube, ApiCall("list", group, kind), group, version, listing)
     found = cache[api_version].get(kind)
     if found is None:
         raise CrdMissing(split_api_version(api_version)[0], kind)
     return found
+
+
+def _resources(kube: Kube, call: ApiCall, group: str, version: str, listing: Json) -> dict[str, Resource]:
+    """The kinds an APIResourceList serves; GarbledAnswer when it is not one (never "nothing served")."""
+    entries = listing.get("resources")
+    if not isinstance(entries, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("kind"), str) for r in entries
+    ):
+        raise GarbledAnswer(call, kube.server, "an API resource list without its resources")
+    return {
+        r["kind"]: Resource(group, version, r["name"], r["kind"], bool(r.get("namespaced")))
+        for r in entries
+        if "/" not in r["name"]
+    }
 
 
 def _request(
@@ -150,22 +161,29 @@ def _request(
 
 
 def get_object(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> Json | None:
-    """The live object, or None when it does not exist (a missing CRD still raises CrdMissing)."""
+    """The live object, or None when it does not exist (a missing CRD still raises CrdMissing).
+
+    An answer that is not an object of that name is GarbledAnswer, never "not there".
+    """
     res = resource_for(kube, api_version, kind)
+    call = ApiCall("get", res.group, kind, namespace, name)
     try:
-        return _request(kube, ApiCall("get", res.group, kind, namespace, name), "GET", res.path(namespace, name))
+        live = _request(kube, call, "GET", res.path(namespace, name))
     except NotFound:
         return None
+    meta = live.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name") != name:
+        raise GarbledAnswer(call, kube.server, f"an answer that is not the {kind} {name}")
+    return live
 
 
 def list_objects(
     kube: Kube, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None
 ) -> list[Json]:
-    """Every object of a kind (in one namespace, or all), in one request."""
+    """Every object of a kind (in one namespace, or all), page by page; a garbled page is GarbledAnswer."""
     res = resource_for(kube, api_version, kind)
     query = [("labelSelector", label_selector)] if label_selector else []
-    listing = _request(kube, ApiCall("list", res.group, kind, namespace), "GET", res.path(namespace), query=query)
-    items: list[Json] = listing.get("items") or []
+    items = list_json(kube, ApiCall("list", res.group, kind, namespace), res.path(namespace), query)
     for item in items:  # list items carry no kind/apiVersion
         item.setdefault("apiVersion", res.api_version)
         item.setdefault("kind", kind)

@@ -36,8 +36,10 @@ def _send(kube: Kube, path: str, query: list[tuple[str, str]], accept: str) -> b
 def parse_object(kube: Kube, call: ApiCall, raw: bytes | str) -> Json:
     """A JSON object from the bytes of an answer, or GarbledAnswer."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
+        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except UnicodeDecodeError:
+        raise GarbledAnswer(call, kube.server, f"{len(raw)} bytes that are not UTF-8") from None
+    except ValueError as err:
         raise GarbledAnswer(call, kube.server, f"{len(raw)} bytes that do not parse: {err}") from None
     if not isinstance(data, dict):
         raise GarbledAnswer(call, kube.server, f"a JSON {type(data).__name__}, not an object")
@@ -67,7 +69,9 @@ def list_json(
     while True:
         page_query = [*(query or []), ("limit", str(page_size))] + ([("continue", token)] if token else [])
         body = get_json(kube, call, path, page_query)
-        page = body.get("items", ())
+        if "items" not in body:
+            raise GarbledAnswer(call, kube.server, "a list answer without items")
+        page = body["items"]
         if page is None:
             page = ()  # Go encodes an empty slice as null in some versions
         if not isinstance(page, list) or not all(isinstance(i, dict) for i in page):

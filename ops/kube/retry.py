@@ -2,7 +2,9 @@
 
 Only what can succeed on a second try is retried: a refused or dropped connection, a time-out,
 429 and 500/502/503/504. Everything else (400, 401, 403, 404, 409, 422, DNS, TLS) is raised at once.
-Retries are bounded by attempts and by seconds, with exponential back-off and jitter.
+Retries are bounded by attempts and by seconds, with exponential back-off and jitter; a `Retry-After`
+the server sends (429, 503) is honoured when it fits in the seconds left, else the error is raised
+at once rather than waited out.
 
     value = RetryPolicy(attempts=3).run(lambda: kube.core.read_namespace("team-a"))
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from ops import deadline
 
 T = TypeVar("T")
 
@@ -34,10 +38,28 @@ class RetryPolicy:
         """fn(), retried under this policy; the last exception is raised as it came."""
         import tenacity
 
+        from ops.kube.errors import retry_after
+
+        backoff = tenacity.wait_exponential_jitter(multiplier=self.first_wait, max=self.max_wait, jitter=self.jitter)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            err = state.outcome.exception() if state.outcome is not None else None
+            asked = retry_after(err) if err is not None else None
+            return max(backoff(state), asked or 0.0)
+
+        class PastDeadline(tenacity.stop.stop_base):  # the task's --timeout (ops/deadline.py)
+            def __call__(self, state: tenacity.RetryCallState) -> bool:
+                left = deadline.remaining()
+                return left is not None and (state.upcoming_sleep or 0.0) >= left + deadline.GRACE
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda err: is_retryable(err, idempotent=idempotent)),
-            stop=tenacity.stop_after_attempt(self.attempts) | tenacity.stop_before_delay(self.max_seconds),
-            wait=tenacity.wait_exponential_jitter(multiplier=self.first_wait, max=self.max_wait, jitter=self.jitter),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.attempts),
+                tenacity.stop_before_delay(self.max_seconds),
+                PastDeadline(),
+            ),
+            wait=wait,
             reraise=True,
         )
         return retrying(fn)
@@ -65,4 +87,8 @@ def is_retryable(err: BaseException, *, idempotent: bool = True) -> bool:
         return False  # a name that does not resolve or a bad certificate stays so
     if isinstance(err, u3.NewConnectionError | u3.ConnectTimeoutError):
         return True  # nothing was sent
+    from ops.kube.threads import AnswerTooSlow
+
+    if isinstance(err, AnswerTooSlow):
+        return idempotent
     return idempotent and isinstance(err, u3.ReadTimeoutError | u3.ProtocolError | ConnectionError)

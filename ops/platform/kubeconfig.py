@@ -59,7 +59,7 @@ def describe_cluster(session: boto3.Session, target: AwsTarget, name: str) -> Ek
     """The cluster's endpoint and CA; a missing or not yet ACTIVE cluster is its own error."""
     action = f"eks:DescribeCluster {name} in {target.region}"
     try:
-        answer = call(action, lambda: session.client("eks").describe_cluster(name=name), target)
+        answer = call(action, lambda: session.client("eks").describe_cluster(name=name), target, expect=("cluster",))
     except AwsNotFound as err:
         raise AwsNotFound(
             f"no EKS cluster {name} in {target.region}; check --cluster/--region, "

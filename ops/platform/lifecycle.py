@@ -117,7 +117,7 @@ def _initialised(module: infra.Module) -> Callable[[Platform], Done]:
 
 def preflight(p: Platform) -> Done:
     """Programs present, region well-formed, AWS identity through STS (and, later, the context answers)."""
-    if not REGION.match(p.settings.region):
+    if not REGION.fullmatch(p.settings.region):
         raise BadInput("cluster.region", p.settings.region, "an AWS region such as eu-central-1")
     tofu = p.runner.executable(TOFU)
     if shutil.which(AWS_CLI.name) is None:

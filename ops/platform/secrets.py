@@ -136,7 +136,7 @@ def check_git_credentials(credentials: GitCredentials) -> None:
 
 def datadog_secret_name(environment: str) -> str:
     """datadog/<environment>/api-keys: the secret a DatadogStack with this spec.environment reads."""
-    if len(environment) > ENVIRONMENT_MAX or not DNS_LABEL.match(environment):
+    if len(environment) > ENVIRONMENT_MAX or not DNS_LABEL.fullmatch(environment):
         raise BadInput(
             "--env",
             environment,
@@ -176,7 +176,10 @@ def _put(
 ) -> SecretWrite:
     try:
         described: dict[str, Any] = call(
-            f"secretsmanager:DescribeSecret {name}", lambda: client.describe_secret(SecretId=name), target
+            f"secretsmanager:DescribeSecret {name}",
+            lambda: client.describe_secret(SecretId=name),
+            target,
+            expect=("ARN", "Name"),
         )
     except AwsNotFound:
         if not dry_run:
@@ -184,6 +187,7 @@ def _put(
                 f"secretsmanager:CreateSecret {name}",
                 lambda: client.create_secret(Name=name, Description=description, SecretString=json.dumps(document)),
                 target,
+                expect=("ARN",),
             )
         return SecretWrite(name, target.region, "created", dry_run)
     if described.get("DeletedDate"):
@@ -198,6 +202,7 @@ def _put(
             f"secretsmanager:PutSecretValue {name}",
             lambda: client.put_secret_value(SecretId=name, SecretString=json.dumps(document)),
             target,
+            expect=("ARN",),
         )
     return SecretWrite(name, target.region, "updated", dry_run)
 
@@ -205,7 +210,12 @@ def _put(
 def _stored_document(client: Any, name: str, target: AwsTarget) -> Any:
     """The stored JSON value, or None when there is no current version or it is not JSON."""
     try:
-        answer = call(f"secretsmanager:GetSecretValue {name}", lambda: client.get_secret_value(SecretId=name), target)
+        answer = call(
+            f"secretsmanager:GetSecretValue {name}",
+            lambda: client.get_secret_value(SecretId=name),
+            target,
+            expect=("ARN",),
+        )
     except AwsNotFound:  # created without a value: no AWSCURRENT version yet
         return None
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ops.render.safe_text import clean
+
 if TYPE_CHECKING:
     from ops.kube.fields import Rollout
     from ops.render.console import Consoles
@@ -87,6 +89,7 @@ def render_stack_statuses(stacks: tuple[StackStatus, ...], output: str, consoles
         consoles.err.print("no DatadogStacks")
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="DatadogStacks", title_justify="left")
     columns = ("NAMESPACE", "NAME", "TIER", "ENV", "PHASE", "STATUS", "TARGET NAMESPACE", "AGE", "AGENTS", "CLUSTER")
@@ -94,7 +97,7 @@ def render_stack_statuses(stacks: tuple[StackStatus, ...], output: str, consoles
         table.add_column(column)
     for s in stacks:
         agents = s.agents
-        table.add_row(
+        cells = (
             s.ref.namespace,
             s.ref.name,
             s.tier,
@@ -106,10 +109,11 @@ def render_stack_statuses(stacks: tuple[StackStatus, ...], output: str, consoles
             _ready_text(agents.node_agents, agents.coverage) if agents else "-",
             _ready_text(agents.cluster_agent if agents else None),
         )
+        table.add_row(*(Text(clean(cell)) for cell in cells))  # as text: no markup, no escapes
     consoles.out.print(table)
     for s in stacks:
         if s.message and s.phase == "Failed":
-            consoles.out.print(f"{s.ref}: {s.message}", markup=False, soft_wrap=True)
+            consoles.out.print(clean(f"{s.ref}: {s.message}"), markup=False, soft_wrap=True)
 
 
 def render_trouble(trouble: ContainerTrouble | None, consoles: Consoles) -> None:
@@ -118,7 +122,7 @@ def render_trouble(trouble: ContainerTrouble | None, consoles: Consoles) -> None
         return
 
     def say(text: str) -> None:  # text from the cluster: no markup, never wrapped
-        consoles.err.print(text, markup=False, highlight=False, soft_wrap=True)
+        consoles.err.print(clean(text), markup=False, highlight=False, soft_wrap=True)
 
     say(str(trouble))
     if trouble.log_tail:

@@ -7,6 +7,7 @@ root (the object the cause sits on), then the root's own findings, then its symp
  "incidents": [<Incident.as_json()>...],   # {context, severity, root, cause, fix, findings, symptoms}
  "summary": {"error": 1, "warning": 0, "info": 0, "checks": 23, "contexts": ["kind-a"]},
  "unreadable": [{"context": "dead", "error": "cannot reach the Kubernetes API at ..."}],
+ "notRun": [{"context": "kind-a", "check": "helmrelease-not-ready", "unread": ["HelmRelease"]}],
  "fixes": [{"context": ..., "action": "hard-refresh", "object": {...}, "patch": {...}, "outcome": "applied"}]}
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ops.incident.doctor.common import named
 from ops.incident.doctor.finding import Finding, Remedy, Severity
 from ops.incident.doctor.incidents import Group, Incident
+from ops.render.safe_text import clean
 
 if TYPE_CHECKING:
     from ops.incident.doctor.run import Diagnosis, RemedyResult
@@ -34,6 +36,7 @@ def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> d
             "contexts": list(diagnosis.contexts),
         },
         "unreadable": [{"context": u.context, "error": u.error} for u in diagnosis.unreadable],
+        "notRun": [{"context": n.context, "check": n.check, "unread": list(n.unread)} for n in diagnosis.not_run],
         "fixes": [r.as_json() for r in fixes],
     }
 
@@ -49,9 +52,11 @@ def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: 
     for incident in diagnosis.incidents:
         consoles.out.print(incident_text(incident), soft_wrap=True)  # commands stay whole, to copy
     for u in diagnosis.unreadable:
-        consoles.out.print(Text(f"context {u.context} could not be read: {u.error}", style="red"))
+        consoles.out.print(Text(clean(f"context {u.context} could not be read: {u.error}"), style="red"))
+    for line in not_run_lines(diagnosis):
+        consoles.out.print(Text(clean(line), style="red"))
     for r in fixes:
-        line = f"{r.outcome}: {r.remedy} ({r.context})" + (f": {r.error}" if r.error else "")
+        line = clean(f"{r.outcome}: {r.remedy} ({r.context})" + (f": {r.error}" if r.error else ""))
         consoles.out.print(Text(line, style="red" if r.error else "green"))
     consoles.out.print(summary_text(diagnosis))
 
@@ -63,18 +68,18 @@ def finding_text(f: Finding) -> Any:
     text = Text()
     text.append(f"{f.severity.value.upper():<8}", style=f"bold {f.severity.colour}")
     text.append(f"{f.check}  ", style="bold")
-    text.append(f"{f.context}  {f.object}")
+    text.append(clean(f"{f.context}  {f.object}"))
     if f.owner is not None:
-        text.append(f"  (owner {f.owner})", style="dim")
-    text.append(f"\n  symptom:  {f.symptom}")
+        text.append(clean(f"  (owner {f.owner})"), style="dim")
+    text.append(f"\n  symptom:  {clean(f.symptom)}")
     text.append("\n  evidence:")
     for line in f.evidence:
-        text.append(f"\n    {line}")
-    text.append(f"\n  cause:    {f.cause}")
+        text.append(f"\n    {clean(line)}")
+    text.append(f"\n  cause:    {clean(f.cause)}")
     text.append("\n  fix:")
     for line in f.fix:
-        text.append(f"\n    {line}", style="cyan")
-    text.append(f"\n  docs:     {f.docs}\n")
+        text.append(f"\n    {clean(line)}", style="cyan")
+    text.append(f"\n  docs:     {clean(f.docs)}\n")
     return text
 
 
@@ -92,32 +97,32 @@ def incident_text(incident: Incident) -> Any:
     severity = incident.severity
     text.append(f"{severity.value.upper():<8}", style=f"bold {severity.colour}")
     text.append("incident  ", style="bold")
-    text.append(f"{incident.context}  root {incident.root}  ({incident.size} findings)\n")
+    text.append(clean(f"{incident.context}  root {incident.root}  ({incident.size} findings)") + "\n")
     if not incident.causes:  # the root has no finding of its own: its first symptom speaks for it
         text.append("  evidence:")
         for line in incident.lead.evidence:
-            text.append(f"\n    {line}")
-        text.append(f"\n  cause:    {incident.lead.cause}")
+            text.append(f"\n    {clean(line)}")
+        text.append(f"\n  cause:    {clean(incident.lead.cause)}")
         text.append("\n  fix:")
         for line in incident.fix:
-            text.append(f"\n    {line}", style="cyan")
+            text.append(f"\n    {clean(line)}", style="cyan")
         text.append("\n")
     for group in incident.causes:
         text.append_text(_indented(finding_text(group.finding), "  "))
         text.append("\n")
         if len(group.objects) > 1:
-            text.append(f"  on {len(group.objects)} objects: {_objects(group)}\n")
+            text.append(clean(f"  on {len(group.objects)} objects: {_objects(group)}") + "\n")
     if incident.symptoms:
-        text.append(f"  symptoms (caused by {incident.root}):\n")
+        text.append(clean(f"  symptoms (caused by {incident.root}):") + "\n")
     for group in incident.symptoms:
         f = group.finding
         text.append(f"    {f.severity.value.upper():<8}", style=f.severity.colour)
         text.append(f"{f.check}  ", style="bold")
-        text.append(f"{_objects(group)}\n")
-        text.append(f"      symptom:  {f.symptom}\n")
+        text.append(f"{clean(_objects(group))}\n")
+        text.append(f"      symptom:  {clean(f.symptom)}\n")
         for index, line in enumerate(f.evidence[:SYMPTOM_EVIDENCE]):
-            text.append(f"      {'evidence:' if index == 0 else '         '} {line}\n")
-        text.append(f"      cause:    {f.cause}\n")
+            text.append(f"      {'evidence:' if index == 0 else '         '} {clean(line)}\n")
+        text.append(f"      cause:    {clean(f.cause)}\n")
     return text
 
 
@@ -139,16 +144,36 @@ def _indented(block: Any, prefix: str) -> Any:
     return out
 
 
+def not_run_lines(diagnosis: Diagnosis) -> list[str]:
+    """One line per context with checks that could not run, naming them and what they could not read."""
+    by_context: dict[str, list[str]] = {}
+    unread: dict[str, set[str]] = {}
+    for n in diagnosis.not_run:
+        by_context.setdefault(n.context, []).append(n.check)
+        unread.setdefault(n.context, set()).update(n.unread)
+    return [
+        f"could not run on {context} ({', '.join(sorted(unread[context]))} unread): "
+        f"{len(checks)} check{'s' if len(checks) != 1 else ''}: {', '.join(checks)}"
+        for context, checks in by_context.items()
+    ]
+
+
 def summary_text(diagnosis: Diagnosis) -> Any:
+    """The last line. "no problems found" only when every check ran on everything it needs."""
     from rich.text import Text
 
     counts = {s: diagnosis.count(s) for s in Severity}
     where = ", ".join(diagnosis.contexts)
-    if not diagnosis.findings:
+    ran = len(diagnosis.checks) * len(diagnosis.contexts) - len(diagnosis.not_run)
+    blind = f"; {len(diagnosis.not_run)} could not run" if diagnosis.not_run else ""
+    if not diagnosis.findings and diagnosis.complete:
         return Text(f"no problems found: {len(diagnosis.checks)} checks on {where}", style="green")
+    if not diagnosis.findings:
+        return Text(f"nothing found by the {ran} checks that ran on {where}{blind}: not a clean bill", style="bold red")
     parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
     worst = next(s for s in Severity if counts[s])
-    return Text(f"{', '.join(parts)}: {len(diagnosis.checks)} checks on {where}", style=f"bold {worst.colour}")
+    style = f"bold {worst.colour}" if diagnosis.complete else "bold red"
+    return Text(f"{', '.join(parts)}: {len(diagnosis.checks)} checks on {where}{blind}", style=style)
 
 
 def announce_text(context: str, remedy: Remedy, dry_run: bool) -> str:

@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ops.incident.status import ClusterStatus, PlatformStatus, Section
+from ops.render.safe_text import clean
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -87,7 +88,7 @@ def status_tables(status: PlatformStatus) -> list[RenderableType]:
             if not section.installed:
                 out.append(Text(f"not installed{where} ({section.kind}, {section.group or 'core'})", style="yellow"))
             elif section.error:
-                out.append(Text(f"could not be read{where}: {section.error}", style="red"))
+                out.append(Text(clean(f"could not be read{where}: {section.error}"), style="red"))
         if rows:
             out.append(_rows_table(first, rows, several))
         elif any(s.installed and not s.error for _, s in sections):
@@ -104,14 +105,14 @@ def _clusters_table(status: PlatformStatus) -> RenderableType:
     rows: list[list[tuple[str, str]]] = []
     for c in status.clusters:
         if c.error:
-            rows.append([(c.context, ""), (f"error: {c.error}", "red"), ("-", ""), ("-", "")])
+            rows.append([(c.context, ""), (clean(f"error: {c.error}"), "red"), ("-", ""), ("-", "")])
         elif c.nodes_error:
-            nodes, style = f"unknown: {c.nodes_error}", "red"
-            rows.append([(c.context, ""), (c.server, ""), (c.version or "-", ""), (nodes, style)])
+            nodes, style = clean(f"unknown: {c.nodes_error}"), "red"
+            rows.append([(c.context, ""), (clean(c.server), ""), (clean(c.version or "-"), ""), (nodes, style)])
         else:
             nodes = f"{c.nodes_ready}/{c.nodes_total}"
             style = "green" if c.nodes_ready == c.nodes_total else "red"
-            rows.append([(c.context, ""), (c.server, ""), (c.version or "-", ""), (nodes, style)])
+            rows.append([(c.context, ""), (clean(c.server), ""), (clean(c.version or "-"), ""), (nodes, style)])
     return columns_text(headers, rows)
 
 
@@ -142,7 +143,7 @@ def columns_text(headers: list[str], rows: list[list[tuple[str, str]]]) -> Rende
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else clean(value)
 
 
 def _style(key: str, value: Any) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ops.render.safe_text import clean
 from ops.wait import Observation, Tick
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def _clock_time() -> str:
 
 
 def tick_line(tick: Tick) -> str:
-    return f"{tick.what}: {tick.observation} ({tick.elapsed:.0f} s)"
+    return clean(f"{tick.what}: {tick.observation} ({tick.elapsed:.0f} s)")
 
 
 class PlainProgress:

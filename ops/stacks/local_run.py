@@ -5,6 +5,8 @@ The same pipeline code as the image, over a temporary /kratix-style input/output
 
 from __future__ import annotations
 
+import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ import yaml
 
 from ops.config import Settings
 from ops.errors import BadInput
+from ops.inputs import load_yaml_mapping
 from ops.stacks.destinations import destination_of
 
 if TYPE_CHECKING:
@@ -69,23 +72,22 @@ def request_from_flags(flags: RequestFlags, settings: Settings) -> dict[str, Any
 
 
 def load_request_file(path: Path, settings: Settings) -> dict[str, Any]:
-    """Read one DatadogStack from a YAML file, refusing anything else with a one-line reason."""
-    try:
-        docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-    except FileNotFoundError:
-        raise BadInput("--file", str(path), "a path to an existing YAML file") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise BadInput("--file", str(path), f"valid YAML{where}") from err
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise BadInput("--file", str(path), f"exactly one {KIND} document")
-    obj: dict[str, Any] = docs[0]
+    """Read one DatadogStack from a YAML file, refusing anything else with a one-line reason.
+
+    Within the API server's limits (ops/inputs.py): 1 MiB, UTF-8, no duplicate keys, bounded aliases.
+    """
+    obj = load_yaml_mapping(path, "--file", what=f"{KIND}")
     if obj.get("kind") != KIND:
         raise BadInput("kind", obj.get("kind"), KIND)
     expected = f"{settings.api_group}/{API_VERSION_SUFFIX}"
     if obj.get("apiVersion") != expected:
         raise BadInput("apiVersion", obj.get("apiVersion"), expected)
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        raise BadInput("metadata", meta, "a mapping with the request's name (and namespace)")
+    for key in ("name", "namespace"):
+        if key in meta and not isinstance(meta[key], str):
+            raise BadInput(f"metadata.{key}", meta[key], "a string (leave namespace out for default)")
     return obj
 
 
@@ -180,24 +182,147 @@ class StateStoreWrite:
 
 
 def write_state_store(run: LocalRun, root: Path, settings: Settings, dry_run: bool = False) -> StateStoreWrite:
-    """Write the output files as Kratix would commit them; the folder ends up holding exactly these files."""
+    """Write the output files as Kratix would commit them; the folder ends up holding exactly these files.
+
+    Never through a symlink and never outside `root`, whatever the settings and the request say; every
+    file or none (each is written beside its target, then all are renamed into place); and only files
+    this pipeline wrote for this request (its Kratix labels) are removed as stale.
+    """
     if not root.is_dir():
         raise BadInput("--write", str(root), "an existing folder (the state-store repository's checkout)")
-    folder = root / state_store_folder(run.request, settings)
-    wanted = {f.path: f.content for f in run.files}
+    relative = state_store_folder(run.request, settings)
+    folder = root.resolve() / _inside("--write", relative)
+    _no_links_below(root.resolve(), folder)
+    wanted = {_inside("--write", Path(f.path)).as_posix(): f.content for f in run.files}
     written, unchanged = [], []
     for path, content in wanted.items():
         target = folder / path
-        if target.is_file() and target.read_bytes() == content:
+        _no_links_below(folder, target.parent)
+        current = _regular_file_or_none(target)
+        if current == content:
             unchanged.append(path)
-            continue
-        written.append(path)
-        if not dry_run:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-    stale = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    removed = [p for p in stale if p not in wanted]
+        else:
+            written.append(path)
+    removed = [path for path in _stale_files(folder, wanted) if _written_for(folder / path, run.request, settings)]
     if not dry_run:
+        _replace_all(folder, {path: wanted[path] for path in written})
         for path in removed:
             (folder / path).unlink()
     return StateStoreWrite(folder, tuple(written), tuple(unchanged), tuple(removed))
+
+
+def _inside(field: str, path: Path) -> Path:
+    """`path` when it is relative and never climbs out (no `..`); BadInput otherwise."""
+    if path.is_absolute() or ".." in path.parts:
+        raise BadInput(field, str(path), "a folder inside the --write root (relative, without ..)")
+    return path
+
+
+def _no_links_below(top: Path, path: Path) -> None:
+    """Every part of `path` below `top` that exists is a real folder, not a symlink or a file."""
+    current = top
+    for part in path.relative_to(top).parts:
+        current = current / part
+        try:
+            mode = current.lstat().st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise BadInput("--write", str(current), "a real folder (a symlink is in the way; nothing was written)")
+        if not stat.S_ISDIR(mode):
+            raise BadInput("--write", str(current), "a folder (a file is in the way; nothing was written)")
+
+
+def _regular_file_or_none(target: Path) -> bytes | None:
+    """The bytes of `target` (never through a symlink), None when absent; BadInput when something else is there."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as err:  # ELOOP: a symlink
+        raise BadInput(
+            "--write", str(target), f"a regular file or nothing ({err.strerror}; nothing was written)"
+        ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BadInput(
+            "--write", str(target), "a regular file or nothing (a folder is in the way; nothing was written)"
+        )
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def _stale_files(folder: Path, wanted: dict[str, bytes]) -> list[str]:
+    """Regular files in the folder (not through symlinks) that this run does not generate."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found = []
+    for directory, dirs, files in os.walk(folder):  # os.walk does not descend into symlinked folders
+        dirs[:] = [d for d in dirs if not (Path(directory) / d).is_symlink()]
+        for name in files:
+            path = Path(directory) / name
+            if stat.S_ISREG(path.lstat().st_mode):
+                found.append(path.relative_to(folder).as_posix())
+    return sorted(p for p in found if p not in wanted)
+
+
+def _written_for(path: Path, request: dict[str, Any], settings: Settings) -> bool:
+    """Whether the file holds objects this pipeline generated for this request (its Kratix labels)."""
+    meta = request.get("metadata") or {}
+    expected = {
+        "kratix.io/promise-name": settings.promise_name,
+        "kratix.io/resource-name": meta.get("name"),
+        "kratix.io/resource-namespace": meta.get("namespace", "default"),
+    }
+    try:
+        with path.open("rb") as handle:
+            docs = [d for d in yaml.safe_load_all(handle.read(1024 * 1024 + 1)) if d is not None]
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return bool(docs) and all(
+        isinstance(d, dict)
+        and isinstance(labels := (d.get("metadata") or {}).get("labels"), dict)
+        and all(labels.get(k) == v for k, v in expected.items())
+        for d in docs
+    )
+
+
+def _replace_all(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file beside its target, then rename them all into place: every file or none."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in files.items():
+            target = folder / path
+            _make_folders(target.parent)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            staged.append((temp, target))
+            os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+    except OSError as err:
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+        raise BadInput(
+            "--write", str(folder), f"a folder that can be written ({err.strerror}; nothing was written)"
+        ) from None
+    for temp, target in staged:
+        os.replace(temp, target)  # replaces a name, never follows a symlink at the target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _make_folders(folder: Path) -> None:
+    """mkdir -p that refuses to go through a symlink (checked part by part as it goes)."""
+    missing = []
+    current = folder
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = current.parent
+    if current.is_symlink() or not current.is_dir():
+        raise BadInput("--write", str(current), "a real folder (a symlink is in the way; nothing was written)")
+    for part in reversed(missing):
+        part.mkdir()

@@ -10,7 +10,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import Task, task
 
-from ops.tasks.exits import reported_errors, settings_of
+from ops.tasks.exits import reported_errors, settings_of, start_deadline
 from ops.tasks.wiring import KUBE_FLAGS
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def _request(
     with reported_errors():
         check_timeout(timeout)
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         flags = RequestFlags(name, namespace, cluster, tier, env, site, tuple(tag or ()))
         manifest = desired_stack(flags, settings)
         validate_stack(manifest)  # before connecting: a bad flag never needs a cluster
@@ -226,6 +227,7 @@ def delete(
         if not name and not all:
             raise BadInput("--name", name, "the DatadogStack to delete, or --all for every one")
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         consoles = make_consoles()
         confirmation = make_confirmation(consoles, yes)
         ref = StackRef(namespace, name) if name else None
@@ -246,6 +248,7 @@ def delete(
                 # see a namespace would say it is gone.
                 elsewhere = {} if no_wait else _cluster_kubes(opened, kube, targets, settings, kubeconfig)
                 confirmation.require(f"Delete {len(targets)} DatadogStack(s) ({listed}) and their Datadog agents?")
+                start_deadline(timeout)  # the time spent answering does not count
                 for target in targets:
                     deleted = delete_stack(kube, target, settings)
                     said = "deleted" if deleted else "already gone"

@@ -8,11 +8,13 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
+from ops.render.safe_text import clean
 from ops.tasks.exits import reported_errors, settings_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ops.incident.doctor.run import Diagnosis
     from ops.incident.fleet import FleetCluster
     from ops.incident.status import PlatformStatus
     from ops.kube import Kube
@@ -103,11 +105,11 @@ def status(
             for cluster in result.clusters:
                 if cluster.error:
                     consoles.err.print(
-                        f"error: context {cluster.context}: {cluster.error}", markup=False, soft_wrap=True
+                        clean(f"error: context {cluster.context}: {cluster.error}"), markup=False, soft_wrap=True
                     )
                 for unread in cluster.unread:
                     consoles.err.print(
-                        f"error: context {cluster.context}: incomplete: {unread}", markup=False, soft_wrap=True
+                        clean(f"error: context {cluster.context}: incomplete: {unread}"), markup=False, soft_wrap=True
                     )
             code = result.exit_code
         for kube in kubes:
@@ -204,9 +206,21 @@ def doctor(
     try:
         code = _doctor(c, context, check, namespace, output, fail_on, fix, dry_run, fleet)
     except OpsError as err:  # doctor's contract: a cluster it cannot read, or a bad flag, is 2
-        raise Exit(f"error: {err.message}", code=int(ExitCode.BAD_INPUT)) from err
+        raise Exit(f"error: {clean(err.message)}", code=int(ExitCode.BAD_INPUT)) from err
     if code:
         raise Exit("", code=code)
+
+
+def _say_what_was_not_read(diagnosis: Diagnosis, consoles: Consoles) -> None:
+    """On stderr: the contexts that could not be read, the kinds missing from a picture, the checks not run."""
+    from ops.render.doctor import not_run_lines
+
+    lines = [f"error: context {u.context}: {u.error}" for u in diagnosis.unreadable]
+    lines += [f"error: context {u.context}: incomplete: {u.error}" for u in diagnosis.incomplete]
+    if not diagnosis.unreadable:
+        lines += [f"error: {line}" for line in not_run_lines(diagnosis)]
+    for line in lines:
+        consoles.err.print(clean(line), markup=False, soft_wrap=True)
 
 
 def _doctor(
@@ -220,14 +234,13 @@ def _doctor(
     dry_run: bool,
     fleet: bool = False,
 ) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from ops.aws import AwsTarget
     from ops.errors import BadInput, one_of
     from ops.incident.doctor.aws_keys import ApiKeysReader
     from ops.incident.doctor.registry import select_checks
     from ops.incident.doctor.run import FAIL_ON, RemedyResult, apply_remedies, diagnose, reads_for
     from ops.incident.snapshot import take_snapshots
+    from ops.kube.threads import DaemonPool
     from ops.render.console import make_consoles
     from ops.render.doctor import announce_text, render_doctor
 
@@ -247,7 +260,7 @@ def _doctor(
         kubes = _clients(context)
     aws = ApiKeysReader(AwsTarget(settings.region, settings.aws_profile)) if any(x.uses_aws for x in checks) else None
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:  # boto3 loads while the clusters are read
+        with DaemonPool(1, "aws") as pool:  # boto3 loads while the clusters are read
             warming = pool.submit(aws.warm) if aws is not None else None
             if fleet:
                 from ops.tasks.fleet_view import fleet_reads
@@ -273,10 +286,7 @@ def _doctor(
                 ),
             )
         render_doctor(diagnosis, output, consoles, fixes)
-        for u in diagnosis.unreadable:
-            consoles.err.print(f"error: context {u.context}: {u.error}", markup=False, soft_wrap=True)
-        for u in diagnosis.incomplete:
-            consoles.err.print(f"error: context {u.context}: incomplete: {u.error}", markup=False, soft_wrap=True)
+        _say_what_was_not_read(diagnosis, consoles)
         return diagnosis.exit_code(fail_on)
     finally:
         for kube in kubes:

@@ -8,7 +8,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import task
 
-from ops.tasks.exits import reported_errors, settings_of
+from ops.tasks.exits import reported_errors, settings_of, start_deadline
 from ops.tasks.wiring import KUBE_FLAGS
 
 PROMISE_FILE = Path(__file__).resolve().parents[2] / "promises" / "promise.yaml"
@@ -52,6 +52,7 @@ def apply(
     with reported_errors():
         check_timeout(timeout)
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         source = load_promise(Path(file) if file else PROMISE_FILE, settings)
         consoles = make_consoles()
         with connect_kube(kubeconfig, context) as kube:
@@ -106,6 +107,7 @@ def delete(
     with reported_errors():
         check_timeout(timeout)
         settings = settings_of(c)
+        start_deadline(timeout)  # --timeout bounds the whole task
         consoles = make_consoles()
         confirmation = make_confirmation(consoles, yes)
         with connect_kube(kubeconfig, context) as kube:
@@ -119,6 +121,7 @@ def delete(
                 show(consoles, f"Promise {removal.name} would be deleted{also}")
                 return
             confirmation.require(f"Delete the Promise {removal.name}{also}?")
+            start_deadline(timeout)  # the time spent answering does not count
             delete_promise(kube, removal.name)
             show(consoles, f"Promise {removal.name} deleted{also}")
             if no_wait:

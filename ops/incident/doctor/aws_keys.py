@@ -76,7 +76,7 @@ class ApiKeysReader:
         action = f"secretsmanager:GetSecretValue {secret_id}"
         try:
             client = self._secretsmanager()
-            answer = call(action, lambda: client.get_secret_value(SecretId=secret_id), self.target)
+            answer = call(action, lambda: client.get_secret_value(SecretId=secret_id), self.target, expect=("ARN",))
         except AwsNotFound:
             return SecretProperties(secret_id, exists=False)
         except AwsAccessDenied as err:

@@ -105,7 +105,7 @@ def externalsecret_failed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
             evidence.append(f"ESO acted as role {role['role']} (session {role['session']}: {path})")
         cause = next((text for needle, text in _CAUSES if needle in event), "ESO could not get the secret data")
         fixes = []
-        env = next((m["env"] for k in keys if (m := API_KEYS.match(k))), None)
+        env = next((m["env"] for k in keys if (m := API_KEYS.fullmatch(k))), None)
         if env and "does not exist" in event:
             fixes.append(f"create or complete the AWS secret: invoke secrets.create --env {env}")
         diagnosed = eso_diagnosis(event, store_name, store, ns)
@@ -260,7 +260,7 @@ def _api_key_secrets(snap: Snapshot) -> dict[str, Subject | None]:
     if snap.readable("externalsecrets"):
         for es in snap.items("externalsecrets"):
             for key in _remote_keys(es):
-                if API_KEYS.match(key):
+                if API_KEYS.fullmatch(key):
                     users.setdefault(key, None)
     return users
 

@@ -16,7 +16,7 @@ from ops.errors import ExitCode, OpsError
 from ops.incident.doctor.finding import Finding, Remedy, Severity
 from ops.incident.doctor.incidents import Incident, build_incidents
 from ops.incident.doctor.registry import Check
-from ops.incident.snapshot import ContextRead, Reads
+from ops.incident.snapshot import STATESTORE_SECRETS, VALUES_SECRETS, ContextRead, Reads, Snapshot
 from ops.kube.objects import patch_object
 
 if TYPE_CHECKING:
@@ -34,6 +34,15 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class NotRun:
+    """A check that could not run on a context: what it needed could not be read."""
+
+    context: str
+    check: str
+    unread: tuple[str, ...]  # the kinds (or "the cluster") it could not read
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     findings: tuple[Finding, ...]
     unreadable: tuple[Unreadable, ...]
@@ -41,11 +50,17 @@ class Diagnosis:
     contexts: tuple[str, ...]
     incidents: tuple[Incident, ...] = ()  # the findings grouped by the object their cause sits on
     incomplete: tuple[Unreadable, ...] = ()  # kinds the checks needed that could not be read (RBAC)
+    not_run: tuple[NotRun, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every check ran on every context with everything it needs: only then is "no problems" true."""
+        return not self.unreadable and not self.incomplete and not self.not_run
 
     def exit_code(self, fail_on: str) -> int:
-        """2 when a context could not be read, in whole or in part; else 1 when a finding reaches
-        `fail_on`; else 0. A forbidden kind leaves its checks blind: "no finding" would be a guess."""
-        if self.unreadable or self.incomplete:
+        """2 when a context could not be read, in whole or in part (a kind a check needs); else 1 when a
+        finding reaches `fail_on`; else 0. A check blind to a kind cannot say "no finding"."""
+        if not self.complete:
             return ExitCode.BAD_INPUT
         if fail_on != "never" and any(f.severity.reaches(Severity(fail_on)) for f in self.findings):
             return ExitCode.FAILED
@@ -72,10 +87,12 @@ def diagnose(
     unreadable: list[Unreadable] = []
     incomplete: list[Unreadable] = []
     contexts: list[str] = []
+    not_run: list[NotRun] = []
     for read in reads:
         contexts.append(read.context)
         if read.snapshot is None:
             unreadable.append(Unreadable(read.context, read.error.message if read.error else "not read"))
+            not_run += [NotRun(read.context, c.id, ("the cluster",)) for c in checks]
             continue
         incomplete += [
             Unreadable(read.context, f"{listing.spec.kind}: {listing.error}")
@@ -84,6 +101,9 @@ def diagnose(
         ]
         for c in checks:
             findings += c.run(read.snapshot, aws if c.uses_aws else None)
+            unread = unread_needs(read.snapshot, c)
+            if unread:
+                not_run.append(NotRun(read.context, c.id, unread))
     if namespace is not None:
         findings = [f for f in findings if namespace in f.namespaces]
     findings.sort(key=lambda f: (-f.severity.rank, order[f.check], f.context, str(f.object)))
@@ -94,7 +114,20 @@ def diagnose(
         tuple(contexts),
         build_incidents(findings),
         tuple(incomplete),
+        tuple(not_run),
     )
+
+
+def unread_needs(snapshot: Snapshot, c: Check) -> tuple[str, ...]:
+    """The kinds (and Secrets) `c` needs that the snapshot could not read: `c` is blind to them."""
+    unread = [
+        listing.spec.kind
+        for key, listing in snapshot.listings.items()
+        if key in c.needs and listing.installed and listing.error is not None
+    ]
+    if c.needs & {STATESTORE_SECRETS, VALUES_SECRETS} and any(s.error for s in snapshot.secrets.values()):
+        unread.append("Secret")
+    return tuple(unread)
 
 
 @dataclass(frozen=True)

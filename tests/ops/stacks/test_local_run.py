@@ -88,19 +88,29 @@ def test_a_file_the_pipeline_no_longer_generates_is_removed(tmp_path: Path, sett
     run = run_locally(datadog_stack(), settings)
     folder = tmp_path / state_store_folder(run.request, settings)
     folder.mkdir(parents=True)
-    (folder / "old-configmap.yaml").write_text("kind: ConfigMap\n")
+    labels = {
+        "kratix.io/promise-name": "datadog-stack",
+        "kratix.io/resource-name": "production",
+        "kratix.io/resource-namespace": "default",
+    }
+    (folder / "old-configmap.yaml").write_text(yaml.safe_dump({"kind": "ConfigMap", "metadata": {"labels": labels}}))
+    (folder / "someone-elses.yaml").write_text("kind: ConfigMap\n")
 
     result = write_state_store(run, tmp_path, settings)
 
-    assert result.removed == ("old-configmap.yaml",)
+    assert result.removed == ("old-configmap.yaml",)  # an older run's file; not a file it did not write
     assert not (folder / "old-configmap.yaml").exists()
+    assert (folder / "someone-elses.yaml").exists()
 
 
 def test_a_dry_run_writes_and_removes_nothing(tmp_path: Path, settings: Settings) -> None:
     run = run_locally(datadog_stack(), settings)
     folder = tmp_path / state_store_folder(run.request, settings)
     folder.mkdir(parents=True)
-    (folder / "old.yaml").write_text("x: 1\n")
+    (folder / "old.yaml").write_text(
+        "metadata:\n  labels:\n    kratix.io/promise-name: datadog-stack\n"
+        "    kratix.io/resource-name: production\n    kratix.io/resource-namespace: default\n"
+    )
 
     result = write_state_store(run, tmp_path, settings, dry_run=True)
 

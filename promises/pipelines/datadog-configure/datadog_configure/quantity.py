@@ -10,7 +10,7 @@ _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
 
 
 def _split(value: object) -> tuple[float, str]:
-    match = _QUANTITY.match(str(value).strip())
+    match = _QUANTITY.fullmatch(str(value).strip())
     if not match:
         raise ValueError(f"{value!r} is not a Kubernetes quantity")
     return float(match.group(1)), match.group(2) or ""

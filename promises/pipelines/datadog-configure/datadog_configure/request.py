@@ -74,10 +74,10 @@ def parse_request(obj: dict[str, Any]) -> DatadogStackRequest:
     """Validate a DatadogStack object (as Kratix writes it to /kratix/input/object.yaml)."""
     meta = _mapping(obj.get("metadata"), "metadata")
     name = _text(meta.get("name"), "metadata.name")
-    if len(name) > 63 or not DNS_SUBDOMAIN.match(name):
+    if len(name) > 63 or not DNS_SUBDOMAIN.fullmatch(name):
         raise InvalidRequest("metadata.name", name, "lowercase letters, digits, '-' and '.', at most 63 characters")
     namespace = _text(meta.get("namespace") or "default", "metadata.namespace")
-    if not DNS_LABEL.match(namespace) or len(namespace) > 63:
+    if not DNS_LABEL.fullmatch(namespace) or len(namespace) > 63:
         raise InvalidRequest("metadata.namespace", namespace, "a DNS label (lowercase letters, digits and '-')")
     group = str(obj.get("apiVersion", "")).partition("/")[0]
     if not group:
@@ -123,7 +123,7 @@ def _tier(value: object) -> Tier:
 def _environment(value: object) -> str:
     if value is None:
         return DEFAULT_ENVIRONMENT
-    if not isinstance(value, str) or len(value) > ENVIRONMENT_MAX or not DNS_LABEL.match(value):
+    if not isinstance(value, str) or len(value) > ENVIRONMENT_MAX or not DNS_LABEL.fullmatch(value):
         raise InvalidRequest(
             "spec.environment",
             value,
@@ -135,7 +135,7 @@ def _environment(value: object) -> str:
 def _cluster_name(value: object) -> str:
     if value is None or value == "":
         raise InvalidRequest("spec.clusterName", value, "required: the cluster's name as Datadog should show it")
-    if not isinstance(value, str) or len(value) >= CLUSTER_NAME_MAX or not CLUSTER_NAME.match(value):
+    if not isinstance(value, str) or len(value) >= CLUSTER_NAME_MAX or not CLUSTER_NAME.fullmatch(value):
         raise InvalidRequest(
             "spec.clusterName",
             value,
@@ -162,7 +162,7 @@ def _tags(value: object) -> tuple[str, ...]:
         raise InvalidRequest("spec.tags", f"{len(value)} tags", f"at most {TAGS_MAX} tags")
     for index, tag in enumerate(value):
         field = f"spec.tags[{index}]"
-        if not isinstance(tag, str) or len(tag) > TAG_MAX or not TAG.match(tag):
+        if not isinstance(tag, str) or len(tag) > TAG_MAX or not TAG.fullmatch(tag):
             raise InvalidRequest(field, tag, "key:value, starting with a letter (letters, digits, _ - . / :)")
         if tag.partition(":")[0].lower() in RESERVED_TAG_KEYS:
             reserved = ", ".join(RESERVED_TAG_KEYS)
