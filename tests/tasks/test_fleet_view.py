@@ -123,9 +123,9 @@ def test_doctor_makes_the_unreachable_cluster_one_finding_and_still_reads_the_re
 
     run = kube_tasks("doctor", "--fleet", "--output", "json", "--check", "helmrelease-not-ready")
 
-    assert run.code == 1  # findings, not an unreadable platform (2)
+    assert run.code == 2  # the picture is incomplete: a cluster could not be read (fail closed)
     data = json.loads(run.stdout)
-    assert data["unreadable"] == []
+    assert data["unreadable"] == []  # the platform and the reachable cluster were read
     by_check = {f["check"]: f for f in data["findings"]}
     unreachable = by_check["cluster-unreachable"]
     assert (unreachable["context"], unreachable["object"]["name"]) == ("billing", "billing")
@@ -142,8 +142,9 @@ def test_the_fleet_costs_about_its_slowest_cluster_not_the_sum(
     fleet: None, kube_tasks: TaskRunner, kube: EmulatorThread, workload: EmulatorThread
 ) -> None:
     kube_tasks("status", "--context", "payments")  # warm: imports and the first connections are not what is measured
-    kube.set_latency(0.2)
-    workload.set_latency(0.2)
+    # Latency large enough that waiting on the servers, not parsing on a busy machine, is what is measured.
+    kube.set_latency(0.5)
+    workload.set_latency(0.5)
 
     def seconds(*args: str) -> float:
         started = time.monotonic()
