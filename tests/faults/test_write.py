@@ -4,6 +4,10 @@ writes every file of a request or none, and removes only files it wrote for that
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,9 @@ def victim(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "precious.yaml").write_text("kind: Precious\n")
     return folder
+
+
+NOBODY = 65534
 
 
 def folder_of(repo: Path, settings: Settings) -> Path:
@@ -83,18 +90,37 @@ def test_a_folder_in_the_place_of_a_file_writes_none_of_the_files(repo: Path, se
     assert sorted(p.name for p in folder.iterdir()) == ["namespace.yaml"]
 
 
-def test_an_unwritable_folder_leaves_no_half_written_request(repo: Path, settings: Settings) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
-    folder = folder_of(repo, settings)
-    folder.mkdir(parents=True)
-    folder.chmod(0o500)
+@contextmanager
+def as_nobody() -> Iterator[None]:
+    """Root writes into read-only folders: as root, act as `nobody` (effective ids) for the block."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(NOBODY)
+    os.seteuid(NOBODY)
     try:
-        with pytest.raises(BadInput, match="nothing was written"):
-            write_state_store(run_locally(datadog_stack(), settings), repo, settings)
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_an_unwritable_folder_leaves_no_half_written_request(settings: Settings) -> None:
+    base = Path(tempfile.mkdtemp(prefix="kratix-ops-unwritable-"))  # reachable by nobody, unlike tmp_path
+    try:
+        base.chmod(0o755)
+        repo = base / "repo"
+        folder = folder_of(repo, settings)
+        folder.mkdir(parents=True, mode=0o755)
+        for parent in [folder, *folder.relative_to(base).parents]:
+            (base / parent).chmod(0o755)
+        folder.chmod(0o555)
+        run = run_locally(datadog_stack(), settings)
+        with as_nobody(), pytest.raises(BadInput, match="nothing was written"):
+            write_state_store(run, repo, settings)
         assert list(folder.iterdir()) == []
     finally:
-        folder.chmod(0o700)
+        shutil.rmtree(base, onerror=lambda fn, path, _: (Path(path).parent.chmod(0o755), fn(path)))
 
 
 def test_only_files_it_wrote_for_this_request_are_pruned(repo: Path, victim: Path, settings: Settings) -> None:
