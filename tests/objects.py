@@ -125,11 +125,12 @@ def eso_crds() -> list[Json]:
 
 
 # core ------------------------------------------------------------------------------------------
-def node(name: str, ready: bool = True) -> Json:
+def node(name: str, ready: bool = True, *, labels: Mapping[str, str] | None = None, pods: int = 29) -> Json:
+    """A node as the kubelet reports it (Ready, or Unknown once it stopped posting status)."""
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": meta(name, labels={"kubernetes.io/hostname": name, "node-type": "workload"}),
+        "metadata": meta(name, labels=dict(labels or {"kubernetes.io/hostname": name, "node-type": "workload"})),
         "status": {
             "conditions": [
                 cond(
@@ -139,7 +140,7 @@ def node(name: str, ready: bool = True) -> Json:
                 if ready
                 else cond("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
             ],
-            "allocatable": {"cpu": "1930m", "memory": "7155Mi", "pods": "29"},
+            "allocatable": {"cpu": "1930m", "memory": "7155Mi", "pods": str(pods)},
         },
     }
 
@@ -1473,23 +1474,8 @@ def eks_node(
         "node.kubernetes.io/instance-type": "t3.large",
         "topology.kubernetes.io/zone": zone,
     }
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": meta(name, labels=labels),
-        "spec": spec,
-        "status": {
-            "conditions": [
-                cond(
-                    "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"
-                ),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
-                if ready
-                else cond("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
-            ],
-            "allocatable": {"cpu": "1930m", "memory": "7155Mi", "pods": "35"},
-        },
-    }
+    body = node(name, ready, labels=labels, pods=35)  # t3.large: 35 pods with the VPC CNI
+    return {**body, "spec": spec}
 
 
 def default_cluster() -> list[Json]:
