@@ -20,7 +20,6 @@ from typing import Any
 from tests.objects import (
     KEYS_SECRET,
     KRATIX_NS,
-    PIPELINE,
     PROMISE,
     STORE,
     Stack,
@@ -39,6 +38,7 @@ from tests.objects import (
     stack_external_secret,
     values_error,
     without,
+    work,
 )
 
 Json = dict[str, Any]
@@ -93,44 +93,23 @@ def paused(s: Stack, *, own_label: bool) -> Json:
 
 def unscheduled_work(s: Stack, selectors: Mapping[str, str], source: str = "promise") -> Json:
     """A Work whose only workload group no Destination matches."""
-    return {
-        "apiVersion": "platform.kratix.io/v1alpha1",
-        "kind": "Work",
-        "metadata": meta(
-            s.work,
-            s.namespace,
-            labels={
-                "kratix.io/promise-name": PROMISE,
-                "kratix.io/work-type": "resource",
-                "kratix.io/pipeline-name": PIPELINE,
-                "kratix.io/resource-name": s.name,
-            },
-        ),
-        "spec": {
-            "promiseName": PROMISE,
-            "resourceName": s.name,
-            "workloadGroups": [
-                {
-                    "id": GROUP_ID,
-                    "directory": ".",
-                    "workloads": [],
-                    "destinationSelectors": [{"matchLabels": dict(selectors), "source": source}],
-                }
-            ],
-        },
-        "status": {
-            "workPlacements": 1,
-            "conditions": [
-                cond(
-                    "ScheduleSucceeded",
-                    "False",
-                    "UnscheduledWorkloads",
-                    f"No matching destination found for workloadGroups: [{GROUP_ID}]",
-                ),
-                cond("Ready", "False", "UnscheduledWorkloads", "Pending"),
-            ],
-        },
+    body = work(s)
+    body["spec"]["workloadGroups"][0].update(
+        id=GROUP_ID, destinationSelectors=[{"matchLabels": dict(selectors), "source": source}]
+    )
+    body["status"] = {
+        "workPlacements": 1,
+        "conditions": [
+            cond(
+                "ScheduleSucceeded",
+                "False",
+                "UnscheduledWorkloads",
+                f"No matching destination found for workloadGroups: [{GROUP_ID}]",
+            ),
+            cond("Ready", "False", "UnscheduledWorkloads", "Pending"),
+        ],
     }
+    return body
 
 
 def promise_selecting(selectors: Mapping[str, str]) -> Json:
