@@ -176,6 +176,11 @@ def exited(terminated: Mapping[str, Any]) -> str:
     return f"exited {terminated.get('exitCode')}" + (f" ({reason})" if reason else "")
 
 
+def pod_template_spec(workload: Mapping[str, Any]) -> Json:
+    """The pod spec of a DaemonSet's or Deployment's template ({} when it has none)."""
+    return dict(((workload.get("spec") or {}).get("template") or {}).get("spec") or {})
+
+
 def pod_ready(pod: Mapping[str, Any]) -> bool:
     cond = condition(pod, "Ready")
     return cond is not None and cond.is_true

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ops.errors import OpsError
+from ops.kube.fields import daemonset_rollout, pod_template_spec
 from ops.kube.objects import list_objects
 from ops.kube.placement import LeftOut, left_out, schedulable
 
@@ -67,12 +68,10 @@ class NodeCoverage:
 
 
 def node_coverage(nodes: Nodes, daemonset: Mapping[str, Any]) -> NodeCoverage:
-    status = daemonset.get("status") or {}
-    desired = int(status.get("desiredNumberScheduled") or 0)
+    rollout = daemonset_rollout(daemonset)
+    desired = rollout.wanted
     if nodes.error is not None:
         return NodeCoverage(0, desired, 0, error=nodes.error)
-    pod_spec = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
-    missing = left_out(nodes.schedulable, pod_spec)
+    missing = left_out(nodes.schedulable, pod_template_spec(daemonset))
     coverable = len(nodes.schedulable) - len(missing)
-    ready = int(status.get("numberReady") or 0)
-    return NodeCoverage(len(nodes.schedulable), desired, min(ready, coverable), missing)
+    return NodeCoverage(len(nodes.schedulable), desired, min(rollout.ready, coverable), missing)

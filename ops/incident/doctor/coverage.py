@@ -25,17 +25,13 @@ from ops.incident.doctor.common import (
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
 from ops.incident.snapshot import Snapshot
-from ops.kube.fields import Json, labels_of, name_of, namespace_of
+from ops.kube.fields import Json, daemonset_rollout, labels_of, name_of, namespace_of, pod_template_spec
 from ops.kube.placement import LeftOut, left_out, schedulable, tolerations_of
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
 
 TAINTS_DOCS = "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"
-
-
-def _pod_spec(daemonset: Json) -> Json:
-    return ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
 
 
 def _nodes_with_a_pod(snap: Snapshot, daemonset: Json) -> set[str]:
@@ -75,18 +71,18 @@ def agents_missing_nodes(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
         ns = namespace_of(ds)
         if not is_datadog_namespace(snap, ns):
             continue
-        status = ds.get("status") or {}
-        desired = int(status.get("desiredNumberScheduled") or 0)
+        rollout = daemonset_rollout(ds)
+        desired = rollout.wanted
         if desired >= len(nodes):
             continue
-        pod_spec = _pod_spec(ds)
+        pod_spec = pod_template_spec(ds)
         missing = left_out(nodes, pod_spec)
         if not missing:
             have = _nodes_with_a_pod(snap, ds)
             missing = tuple(LeftOut(name_of(n)) for n in nodes if name_of(n) not in have)
         tolerations = ", ".join(map(str, tolerations_of(pod_spec))) or "none"
         evidence = [
-            f"desiredNumberScheduled={desired}, numberReady={int(status.get('numberReady') or 0)}; "
+            f"desiredNumberScheduled={desired}, numberReady={rollout.ready}; "
             f"{len(nodes)} node(s) Ready and schedulable",
             *(f"node {node.node}: {node.reason}" for node in missing[:5]),
             f"pod template tolerations: {tolerations}",
