@@ -13,13 +13,21 @@ in three selector-based listings, each a key of its own:
     pods:pipelines  the Promise's pipeline pods (labels `kratix.io/promise-name=<promise>`,
                     `kratix.io/pipeline-name`)
     pods:kratix     the pods of the Kratix namespace (the controller's)
-    pods            every pod, for the checks about any workload or node (node-not-ready, a
-                    HelmRelease's workloads); `status` never reads it
+    pods            the pods of the namespaces in trouble, for the checks about any workload (a
+                    HelmRelease's workloads, a stuck rollout, agents under another label);
+                    `status` never reads it
+
+A namespace is in trouble when a DaemonSet or Deployment there is not fully rolled out, a
+DaemonSet there is wanted on fewer nodes than are schedulable, its HelmRelease is not Ready, or a
+Warning Event names a Pod or workload there: what a diagnosis follows down to pods. Those are read
+after the lists they are told from, one namespace at a time (at most MAX_NAMESPACE_READS), or, past
+that, in one paged list of every pod that keeps only theirs. When one of those lists could not be
+read, which namespaces are in trouble cannot be told: every pod is read and kept (fail closed).
 
 `Snapshot.pods()` and `pods_in(namespace)` see the union of the pod listings that were read. A new
 check that needs only some pods declares (or adds) a selector listing, not `pods`. Every list is
-paged (`limit`/`continue`, ops/kube/reads.py) and trimmed page by page, so memory follows what is
-kept, not what the server sends.
+paged (`limit`/`continue`, ops/kube/reads.py) and trimmed page by page (ops/incident/keep.py), so
+memory follows what is kept, not what the server sends.
 
 Discovery (`GET /apis`) runs once, beside the core lists; the custom kinds are then listed
 together, one request each, only for the groups the cluster serves. A kind whose group is absent
@@ -40,7 +48,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -48,6 +56,7 @@ from urllib.parse import quote
 
 from ops.errors import OpsError
 from ops.incident.agent_pods import log_targets as agent_log_targets
+from ops.incident.keep import kept
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
 from ops.kube.fields import (
@@ -55,6 +64,8 @@ from ops.kube.fields import (
     age,
     condition,
     container_statuses,
+    daemonset_rollout,
+    deployment_rollout,
     event_time,
     failed_run,
     labels_of,
@@ -62,6 +73,7 @@ from ops.kube.fields import (
     namespace_of,
     parse_time,
 )
+from ops.kube.placement import schedulable
 from ops.kube.reads import get_json, list_json, log_tail
 from ops.kube.threads import DaemonPool
 from ops.names import (
@@ -91,7 +103,6 @@ AGENT_LOG_LINES = 40  # the agents log much at INFO: the error that matters is a
 MAX_LOG_TAILS = 20  # pods to read logs from, newest first: enough to show the pattern in an incident
 MAX_SECRET_READS = 50
 WORKERS = 16  # concurrent requests per context (the client's connection pool holds as many)
-_DROPPED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,10 @@ AGENT_APPS = (AGENT_DAEMONSET, CLUSTER_AGENT, f"{AGENT_DAEMONSET}-clusterchecks"
 AGENT_PODS = "pods:agents"
 PIPELINE_PODS = "pods:pipelines"
 KRATIX_PODS = "pods:kratix"
+TROUBLED_PODS = "pods"
+MAX_NAMESPACE_READS = 30  # namespaces in trouble read one by one; past that, one list of every pod
+# What tells the namespaces in trouble apart (helmreleases may be absent: Flux not installed).
+TROUBLE_SOURCES = frozenset({"nodes", "daemonsets", "deployments", "events", "helmreleases"})
 
 
 def kind_specs(api_group: str, promise_name: str = "") -> dict[str, KindSpec]:
@@ -139,7 +154,7 @@ def kind_specs(api_group: str, promise_name: str = "") -> dict[str, KindSpec]:
         KindSpec(AGENT_PODS, "", "v1", "pods", "Pod", label_selector=f"app in ({','.join(AGENT_APPS)})"),
         KindSpec(PIPELINE_PODS, "", "v1", "pods", "Pod", label_selector=pipelines),
         KindSpec(KRATIX_PODS, "", "v1", "pods", "Pod", namespace=KRATIX_NAMESPACE),
-        KindSpec("pods", "", "v1", "pods", "Pod"),  # every pod: for checks about any workload or node
+        KindSpec(TROUBLED_PODS, "", "v1", "pods", "Pod"),  # the namespaces in trouble (module docstring)
         KindSpec("events", "", "v1", "events", "Event", field_selector="type=Warning"),
         KindSpec("daemonsets", "apps", "v1", "daemonsets", "DaemonSet"),
         KindSpec("deployments", "apps", "v1", "deployments", "Deployment"),
@@ -168,7 +183,7 @@ EXTRA_READS = frozenset({PIPELINE_LOGS, AGENT_LOGS, STATESTORE_SECRETS, VALUES_S
 # What each extra read is computed from.
 _EXTRA_SOURCES = {
     PIPELINE_LOGS: PIPELINE_PODS,
-    AGENT_LOGS: "pods",
+    AGENT_LOGS: TROUBLED_PODS,
     STATESTORE_SECRETS: "gitstatestores",
     VALUES_SECRETS: "helmreleases",
 }
@@ -191,6 +206,8 @@ class Reads:
         if unknown:
             raise ValueError(f"unknown reads: {sorted(unknown)}")
         wanted |= {_EXTRA_SOURCES[extra] for extra in wanted & EXTRA_READS}
+        if TROUBLED_PODS in wanted:
+            wanted |= TROUBLE_SOURCES | {AGENT_PODS}
         specs = tuple(spec for key, spec in known.items() if key in wanted)
         return cls(specs, frozenset(wanted & EXTRA_READS), settings.promise_name, settings.api_group)
 
@@ -271,12 +288,7 @@ class Snapshot:
     # indexes, built on first use -----------------------------------------------------------------
     @cached_property
     def _pods(self) -> tuple[Json, ...]:
-        seen: dict[tuple[str, str], Json] = {}
-        for listing in self.listings.values():
-            if listing.spec.is_pod:
-                for pod in listing.items:
-                    seen.setdefault((namespace_of(pod), name_of(pod)), pod)
-        return tuple(seen.values())
+        return _all_pods(self.listings)
 
     def pods(self) -> tuple[Json, ...]:
         """Every pod of the pod listings that were read (module docstring), each once."""
@@ -324,6 +336,16 @@ class Snapshot:
         return None if when is None else (self.taken_at - when).total_seconds()
 
 
+def _all_pods(listings: Mapping[str, Listing]) -> tuple[Json, ...]:
+    """Every pod of the pod listings, each once."""
+    seen: dict[tuple[str, str], Json] = {}
+    for listing in listings.values():
+        if listing.spec.is_pod:
+            for pod in listing.items:
+                seen.setdefault((namespace_of(pod), name_of(pod)), pod)
+    return tuple(seen.values())
+
+
 # reading objects ---------------------------------------------------------------------------------
 def is_pipeline_pod(pod: Mapping[str, Any], promise_name: str) -> bool:
     labels = labels_of(pod)
@@ -344,7 +366,11 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
     with DaemonPool(WORKERS, f"snapshot-{kube.context}") as pool:  # Ctrl-C never waits for reads in flight
         groups_f = pool.submit(installed_groups, kube)
         version_f = pool.submit(_server_version, kube)
-        core = {s.key: pool.submit(_list, kube, s) for s in reads.kinds if not s.group or s.group == "apps"}
+        core = {
+            s.key: pool.submit(_list, kube, s)
+            for s in reads.kinds
+            if (not s.group or s.group == "apps") and s.key != TROUBLED_PODS
+        }
         groups = groups_f.result()  # unreadable cluster: raise here, before anything else is decided
         custom: dict[str, Future[Listing]] = {}
         for spec in reads.kinds:
@@ -354,14 +380,18 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
                 custom[spec.key] = pool.submit(_list, kube, spec)
         listings: dict[str, Listing] = {key: f.result() for key, f in {**core, **custom}.items()}
         for spec in reads.kinds:
-            listings.setdefault(spec.key, Listing(spec, installed=False))
+            if spec.key != TROUBLED_PODS:
+                listings.setdefault(spec.key, Listing(spec, installed=False))
+        for spec in reads.kinds:
+            if spec.key == TROUBLED_PODS:
+                listings[spec.key] = _troubled_pods(kube, pool, spec, troubled_namespaces(listings))
         secret_fs = {key: pool.submit(_secret_keys, kube, *key) for key in _wanted_secrets(listings, reads)}
         log_fs = [
             pool.submit(_log_tail, kube, namespace_of(pod), name_of(pod), str(status.get("name")), previous)
             for pod, status, previous in _wanted_logs(listings, reads)
         ] + [
             pool.submit(_log_tail, kube, namespace_of(f.pod), name_of(f.pod), f.name, f.previous, lines=AGENT_LOG_LINES)
-            for f in (agent_log_targets(listings["pods"].items, taken_at) if AGENT_LOGS in reads.extras else [])
+            for f in (agent_log_targets(_all_pods(listings), taken_at) if AGENT_LOGS in reads.extras else [])
         ]
         version = version_f.result()
         secrets = {key: f.result() for key, f in secret_fs.items()}
@@ -437,12 +467,18 @@ def _server_version(kube: Kube) -> str | None:
         return None  # the lists say whether the cluster can be read; a missing version is no reason to stop
 
 
-def _list(kube: Kube, spec: KindSpec) -> Listing:
+def _list(kube: Kube, spec: KindSpec, keep: Callable[[Json], bool] | None = None) -> Listing:
     query = [("fieldSelector", spec.field_selector)] if spec.field_selector else []
     if spec.label_selector:
         query.append(("labelSelector", spec.label_selector))
     try:
-        items = list_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query, each=lambda i: _trim(i, spec))
+        items = list_json(
+            kube,
+            ApiCall("list", spec.group, spec.kind),
+            spec.path,
+            query,
+            each=lambda i: kept(i, spec.kind, spec.api_version) if keep is None or keep(i) else None,
+        )
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
@@ -450,15 +486,46 @@ def _list(kube: Kube, spec: KindSpec) -> Listing:
     return Listing(spec, tuple(items))
 
 
-def _trim(item: Json, spec: KindSpec) -> None:
-    """Drop what no check reads and what is big: managed fields, kubectl's last-applied copy."""
-    item.setdefault("apiVersion", spec.api_version)
-    item.setdefault("kind", spec.kind)
-    meta = item.get("metadata") or {}
-    meta.pop("managedFields", None)
-    annotations = meta.get("annotations")
-    if annotations:
-        annotations.pop(_DROPPED_ANNOTATION, None)
+# the pods of the namespaces in trouble -----------------------------------------------------------
+_WORKLOAD_KINDS = frozenset({"Pod", "ReplicaSet", "DaemonSet", "Deployment", "StatefulSet", "Job"})
+
+
+def troubled_namespaces(listings: Mapping[str, Listing]) -> frozenset[str] | None:
+    """The namespaces whose pods a diagnosis may follow (module docstring); None when that cannot be told."""
+    if not all(listings[key].readable for key in ("nodes", "daemonsets", "deployments", "events")):
+        return None
+    releases = listings["helmreleases"]
+    if releases.installed and releases.error is not None:
+        return None
+    found: set[str] = set()
+    schedulable_nodes = sum(1 for node in listings["nodes"].items if schedulable(node))
+    for ds in listings["daemonsets"].items:
+        state = daemonset_rollout(ds)
+        if not state.complete or state.wanted < schedulable_nodes:
+            found.add(namespace_of(ds))
+    found |= {namespace_of(d) for d in listings["deployments"].items if not deployment_rollout(d).complete}
+    for release in releases.items:
+        ready = condition(release, "Ready")
+        if ready is None or not ready.is_true:
+            found.add(namespace_of(release))
+    for event in listings["events"].items:
+        involved = event.get("involvedObject") or {}
+        if involved.get("kind") in _WORKLOAD_KINDS and involved.get("namespace"):
+            found.add(str(involved["namespace"]))
+    return frozenset(found)
+
+
+def _troubled_pods(kube: Kube, pool: DaemonPool, spec: KindSpec, namespaces: frozenset[str] | None) -> Listing:
+    if namespaces is not None and len(namespaces) <= MAX_NAMESPACE_READS:
+        scoped = [replace(spec, namespace=ns) for ns in sorted(namespaces)]
+        parts = [f.result() for f in [pool.submit(_list, kube, s) for s in scoped]]
+        failed = next((part for part in parts if part.error is not None), None)
+        if failed is not None:
+            return Listing(spec, error=failed.error, error_code=failed.error_code)
+        return Listing(spec, tuple(pod for part in parts for pod in part.items))
+    if namespaces is None:
+        return _list(kube, spec)
+    return _list(kube, spec, keep=lambda pod: namespace_of(pod) in namespaces)
 
 
 # extra reads -------------------------------------------------------------------------------------
@@ -526,7 +593,7 @@ def _log_tail(
     kube: Kube, namespace: str, pod: str, container: str, previous: bool, *, lines: int = LOG_TAIL_LINES
 ) -> LogTail:
     try:
-        kept = log_tail(kube, namespace, pod, container, lines, previous=previous)
+        lines_kept = log_tail(kube, namespace, pod, container, lines, previous=previous)
     except OpsError as err:
         return LogTail(namespace, pod, container, (), previous, err.message)
-    return LogTail(namespace, pod, container, kept, previous)
+    return LogTail(namespace, pod, container, lines_kept, previous)

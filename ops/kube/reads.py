@@ -58,11 +58,12 @@ def list_json(
     query: list[tuple[str, str]] | None = None,
     *,
     page_size: int = PAGE_SIZE,
-    each: Callable[[Json], None] | None = None,
+    each: Callable[[Json], Json | None] | None = None,
 ) -> list[Json]:
     """Every item of a list, page by page (`limit`/`continue`); a page without `items` is garbled.
 
-    `each` sees every item as its page arrives (to trim it before the next page is read).
+    `each` sees every item as its page arrives and returns what to keep of it (a trimmed copy, the
+    item itself) or None to drop it: the page is let go before the next one is read.
     """
     items: list[Json] = []
     token = ""
@@ -76,11 +77,12 @@ def list_json(
             page = ()  # Go encodes an empty slice as null in some versions
         if not isinstance(page, list) or not all(isinstance(i, dict) for i in page):
             raise GarbledAnswer(call, kube.server, "a list whose items are not objects")
-        if each is not None:
-            for item in page:
-                each(item)
-        items.extend(page)
+        if each is None:
+            items.extend(page)
+        else:
+            items.extend(kept for item in page if (kept := each(item)) is not None)
         token = str((body.get("metadata") or {}).get("continue") or "")
+        del body, page
         if not token:
             return items
 

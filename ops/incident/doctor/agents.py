@@ -48,7 +48,7 @@ from ops.incident.doctor.common import (
 from ops.incident.doctor.events import event_lines, one_line, related_events
 from ops.incident.doctor.finding import Finding, Remedy, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import AGENT_LOGS, Snapshot
+from ops.incident.snapshot import AGENT_LOGS, AGENT_PODS, Snapshot
 from ops.incident.status import stack_namespaces
 from ops.kube.fields import Json, exited, labels_of, name_of, namespace_of
 from ops.names import CLUSTER_AGENT, StackRef
@@ -442,7 +442,7 @@ def _covered_elsewhere(pod: Json) -> bool:
 def agent_groups(snap: Snapshot) -> dict[Subject, list[Json]]:
     """Agent pods with a failing container, by workload (DaemonSet datadog, Deployment datadog-cluster-agent)."""
     groups: dict[Subject, list[Json]] = {}
-    for pod in snap.items("pods"):
+    for pod in snap.pods():
         if agent_flavour(pod) is None or not failing_containers(pod, snap.taken_at) or _covered_elsewhere(pod):
             continue
         groups.setdefault(workload_of(pod), []).append(pod)
@@ -452,7 +452,7 @@ def agent_groups(snap: Snapshot) -> dict[Subject, list[Json]]:
 @check(
     "agent-not-ready",
     "Datadog agents not ready or restarting: probes, crashes, API key, site, hostname, cluster agent token",
-    {"pods", "events", "namespaces", "datadogstacks", "helmreleases", "externalsecrets", AGENT_LOGS},
+    {AGENT_PODS, "pods", "events", "namespaces", "datadogstacks", "helmreleases", "externalsecrets", AGENT_LOGS},
 )
 def agent_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     groups = agent_groups(snap)

@@ -24,7 +24,7 @@ from ops.incident.doctor.common import (
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import Snapshot
+from ops.incident.snapshot import AGENT_PODS, Snapshot
 from ops.kube.fields import Json, daemonset_rollout, labels_of, name_of, namespace_of, pod_template_spec
 from ops.kube.placement import LeftOut, left_out, schedulable, tolerations_of
 
@@ -60,7 +60,7 @@ def _cause(missing: tuple[LeftOut, ...]) -> str:
 @check(
     "agents-missing-nodes",
     "Datadog agents not on every schedulable node",
-    {"nodes", "daemonsets", "pods", "namespaces", "datadogstacks"},
+    {"nodes", "daemonsets", AGENT_PODS, "pods", "namespaces", "datadogstacks"},
 )
 def agents_missing_nodes(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     if not (snap.readable("nodes") and snap.readable("daemonsets")):

@@ -25,7 +25,7 @@ from ops.incident.doctor.common import DOCS, VALUES_DIR, finding, kubectl, named
 from ops.incident.doctor.events import event_line, newer_failure, one_line, owned_pods, related_events
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import AGENT_LOGS, Snapshot
+from ops.incident.snapshot import AGENT_LOGS, AGENT_PODS, Snapshot
 from ops.kube.fields import Json, condition, condition_line, name_of, namespace_of, rollout
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def workload_stuck(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     return found
 
 
-@check("node-not-ready", "Nodes NotReady or under memory, disk or PID pressure", {"nodes", "pods", "events"})
+@check("node-not-ready", "Nodes NotReady or under memory, disk or PID pressure", {"nodes", AGENT_PODS, "events"})
 def node_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     found = []
     for node in snap.items("nodes"):
@@ -276,7 +276,7 @@ def node_not_ready(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
         evidence += [condition_line(c) for c in pressures]
         if stale is not None and not not_ready:
             evidence.append(f"Ready=True is older than this Warning: {event_line(snap, stale)}")
-        on_node = [p for p in snap.items("pods") if (p.get("spec") or {}).get("nodeName") == name]
+        on_node = [p for p in snap.pods() if (p.get("spec") or {}).get("nodeName") == name]
         agents = [p for p in on_node if agent_flavour(p)]
         if agents:
             evidence.append(f"Datadog pods on it: {named([f'{namespace_of(p)}/{name_of(p)}' for p in agents])}")

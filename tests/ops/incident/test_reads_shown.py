@@ -12,7 +12,9 @@ from ops.incident.doctor.run import reads_for
 from ops.incident.snapshot import (
     AGENT_PODS,
     KRATIX_PODS,
+    MAX_NAMESPACE_READS,
     PIPELINE_PODS,
+    TROUBLED_PODS,
     ContextRead,
     Reads,
     kind_specs,
@@ -21,16 +23,21 @@ from ops.incident.snapshot import (
 from ops.incident.status import STATUS_KINDS, platform_status
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiCall
+from ops.kube.fields import Json
 from ops.kube.reads import list_json
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
     REFUSED,
     Stack,
+    deployment,
     failed_pipeline_pod,
     healthy_platform,
     platform_crds,
     pod,
     running,
+)
+from tests.objects import (
+    namespace as namespace_manifest,
 )
 from tests.snapshots import QUICK
 
@@ -118,7 +125,7 @@ def test_a_long_list_comes_in_pages_and_each_item_is_trimmed_as_its_page_arrives
             ApiCall("list", "", "Namespace"),
             "/api/v1/namespaces",
             page_size=10,
-            each=lambda i: seen.append(i["metadata"]["name"]),
+            each=lambda i: seen.append(i["metadata"]["name"]) or i,
         )
 
     names = [i["metadata"]["name"] for i in items]
@@ -126,3 +133,57 @@ def test_a_long_list_comes_in_pages_and_each_item_is_trimmed_as_its_page_arrives
     pages = kube.queries("/api/v1/namespaces")
     assert [q.get("limit") for q in pages] == ["10", "10", "10"]
     assert [q.get("continue", "").partition(":")[2] for q in pages] == ["", "10", "20"]
+
+
+def _stuck_deployment(namespace: str) -> list[Json]:
+    """An app's Deployment that is not available, and its crash-looping pod (no Datadog label)."""
+    app = deployment(namespace, "api", replicas=1, ready=0)
+    crashing = pod(
+        "api-7d9c5b6f4-q2w3e", namespace, [running("api", "shop/api:2.1")], owner=("ReplicaSet", "api-7d9c5b6f4")
+    )
+    return [namespace_manifest(namespace), app, crashing]
+
+
+def _pods_read(kube: EmulatorThread) -> list[str]:
+    """The pod list paths sent without a label selector (the namespaces in trouble, or every pod)."""
+    paths = {path for method, path in kube.requests if method == "GET" and path.endswith("/pods")}
+    return sorted(p for p in paths for q in kube.queries(p) if "labelSelector" not in q)
+
+
+def test_doctor_reads_the_pods_of_the_namespaces_in_trouble_only(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    seeded.seed(*_stuck_deployment("shop-api"))
+    seeded.forget_requests()
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, reads_for(select_checks(["workload-stuck"]), settings))
+
+    assert _pods_read(seeded) == ["/api/v1/namespaces/shop-api/pods"]
+    assert [p["metadata"]["name"] for p in snap.items(TROUBLED_PODS)] == ["api-7d9c5b6f4-q2w3e"]
+    assert not [p for p in snap.pods() if p["metadata"]["name"].startswith("web-")]
+
+
+def test_past_the_bound_every_pod_is_listed_once_and_only_the_troubled_namespaces_kept(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    troubled = [f"shop-{i:02d}" for i in range(MAX_NAMESPACE_READS + 1)]
+    seeded.seed(*(o for ns in troubled for o in _stuck_deployment(ns)))
+    seeded.forget_requests()
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, reads_for(select_checks(["workload-stuck"]), settings))
+
+    assert _pods_read(seeded) == ["/api/v1/pods"]
+    assert sorted(p["metadata"]["namespace"] for p in snap.items(TROUBLED_PODS)) == troubled
+
+
+def test_when_trouble_cannot_be_told_every_pod_is_read_and_kept(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    seeded.fail(403, path="^/api/v1/events$")
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        snap = take_snapshot(client, reads_for(select_checks(["workload-stuck"]), settings))
+
+    assert _pods_read(seeded) == ["/api/v1/pods"]
+    assert {p["metadata"]["name"] for p in snap.items(TROUBLED_PODS) if p["metadata"]["name"].startswith("web-")} == {
+        f"web-{i}" for i in range(3)
+    }

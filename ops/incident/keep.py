@@ -1,0 +1,122 @@
+"""What a snapshot keeps of each object it lists: what `status` and the checks read, not what is big.
+
+Real objects carry much that no reader here looks at: `managedFields`, annotations (kubectl's
+last-applied copy, Helm's and Argo CD's bookkeeping), the env, mounts, probes and commands of every
+container, pod volumes, a Kratix Work's rendered documents, a HelmRelease's and an Application's
+history. `kept(item, kind)` drops them as each page arrives (ops/kube/reads.py `list_json`), so a
+snapshot's memory follows the number of objects, not their size.
+
+What stays, by kind (every reader in ops/incident reads only these; a new reader of another field
+adds it here, and the tests that read through a snapshot fail until it does):
+
+    every object   metadata: name, namespace, labels, creationTimestamp, deletionTimestamp,
+                   finalizers, ownerReferences, generation; all of spec and status, except:
+    Pod            spec: containers and initContainers (name, image, resources), nodeName,
+                   nodeSelector, affinity, tolerations, hostNetwork; status without pod/host IPs,
+                   container statuses without image and container ids
+    DaemonSet,     spec.template as a Pod's spec (and its labels)
+    Deployment
+    Work           spec.workloadGroups[].workloads without their contents
+    HelmRelease    status.history: the newest entry only
+    Application    status without history and summary
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Json = dict[str, Any]
+
+META_KEPT = (
+    "name",
+    "namespace",
+    "labels",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "finalizers",
+    "ownerReferences",
+    "generation",
+)
+POD_SPEC_KEPT = ("containers", "initContainers", "nodeName", "nodeSelector", "affinity", "tolerations", "hostNetwork")
+CONTAINER_KEPT = ("name", "image", "resources")
+POD_STATUS_DROPPED = ("podIP", "podIPs", "hostIP", "hostIPs")
+CONTAINER_STATUS_DROPPED = ("imageID", "containerID")
+
+
+def kept(item: Json, kind: str, api_version: str) -> Json:
+    """The item with only what is read (module docstring); it is changed in place and returned."""
+    item.setdefault("apiVersion", api_version)
+    item.setdefault("kind", kind)
+    meta = item.get("metadata")
+    if isinstance(meta, dict):
+        item["metadata"] = _only(meta, META_KEPT)
+    trim = _BY_KIND.get(kind)
+    if trim is not None:
+        trim(item)
+    return item
+
+
+def _only(obj: Json, keys: tuple[str, ...]) -> Json:
+    return {key: obj[key] for key in keys if key in obj}
+
+
+def _dicts(value: Any) -> list[Json]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _pod_spec(spec: Json) -> Json:
+    kept_spec = _only(spec, POD_SPEC_KEPT)
+    for key in ("containers", "initContainers"):
+        if key in kept_spec:
+            kept_spec[key] = [_only(c, CONTAINER_KEPT) for c in _dicts(kept_spec[key])]
+    return kept_spec
+
+
+def _pod(pod: Json) -> None:
+    spec, status = pod.get("spec"), pod.get("status")
+    if isinstance(spec, dict):
+        pod["spec"] = _pod_spec(spec)
+    if isinstance(status, dict):
+        for key in POD_STATUS_DROPPED:
+            status.pop(key, None)
+        for key in ("containerStatuses", "initContainerStatuses"):
+            for container in _dicts(status.get(key)):
+                for dropped in CONTAINER_STATUS_DROPPED:
+                    container.pop(dropped, None)
+
+
+def _workload(obj: Json) -> None:
+    template = (obj.get("spec") or {}).get("template")
+    if isinstance(template, dict):
+        meta = template.get("metadata")
+        template["metadata"] = {"labels": meta.get("labels")} if isinstance(meta, dict) and "labels" in meta else {}
+        if isinstance(template.get("spec"), dict):
+            template["spec"] = _pod_spec(template["spec"])
+
+
+def _work(work: Json) -> None:
+    for group in _dicts((work.get("spec") or {}).get("workloadGroups")):
+        group["workloads"] = [{k: v for k, v in w.items() if k != "content"} for w in _dicts(group.get("workloads"))]
+
+
+def _helmrelease(release: Json) -> None:
+    status = release.get("status")
+    if isinstance(status, dict) and isinstance(status.get("history"), list):
+        status["history"] = status["history"][:1]
+
+
+def _application(app: Json) -> None:
+    status = app.get("status")
+    if isinstance(status, dict):
+        status.pop("history", None)
+        status.pop("summary", None)
+
+
+_BY_KIND = {
+    "Pod": _pod,
+    "DaemonSet": _workload,
+    "Deployment": _workload,
+    "Work": _work,
+    "HelmRelease": _helmrelease,
+    "Application": _application,
+}
