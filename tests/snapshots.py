@@ -16,6 +16,7 @@ from ops.incident.doctor.finding import Finding
 from ops.incident.doctor.registry import all_checks
 from ops.incident.doctor.run import reads_for
 from ops.incident.snapshot import Reads, Snapshot, take_snapshot
+from ops.incident.status import STATUS_KINDS, status_reads
 from ops.kube import KubeTarget, RetryPolicy, connect
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
@@ -38,7 +39,12 @@ def read(
     """Install the CRDs (all the platform's by default), seed the objects, take one snapshot."""
     kube.install_crd(*(platform_crds() if crds is None else crds))
     kube.seed(*objects)
-    reads = reads_for(all_checks(), settings) if needs is None else Reads.of(settings, needs)
+    if needs is None:
+        reads = reads_for(all_checks(), settings)
+    elif set(needs) == STATUS_KINDS:
+        reads = status_reads(settings)  # and what status keeps of it
+    else:
+        reads = Reads.of(settings, needs)
     with connect(KubeTarget(kubeconfig, context), retry=QUICK) as client:
         return take_snapshot(client, reads)
 

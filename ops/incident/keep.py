@@ -19,13 +19,26 @@ adds it here, and the tests that read through a snapshot fail until it does):
     Work           spec.workloadGroups[].workloads without their contents
     HelmRelease    status.history: the newest entry only
     Application    status without history and summary
+
+A reader that needs far less (`status`: a few columns of thousands of objects) also gives a `Shape`
+per listing: `Keeper` then keeps only the paths it names, and makes each repeated string (a
+condition's status, reason and message, an image, a label) one object. That is what keeps
+`invoke status` on 10,000 stacks within twice its memory on 1000.
+
+    {"metadata": {"name": True}, "status": {"conditions": [CONDITION]}}
+
+`True` keeps the value whole, a mapping keeps those keys, and a list of one shape applies it to each
+element of a list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 Json = dict[str, Any]
+Shape = Mapping[str, Any]  # key -> True | Shape | [Shape]
+CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": True, "lastTransitionTime": True}
 
 META_KEPT = (
     "name",
@@ -120,3 +133,30 @@ _BY_KIND = {
     "HelmRelease": _helmrelease,
     "Application": _application,
 }
+
+
+class Keeper:
+    """What to keep of each listed item: `kept`, then the listing's shape when it has one."""
+
+    def __init__(self, shapes: Mapping[str, Shape]) -> None:
+        self._shapes = shapes
+        self._strings: dict[str, str] = {}
+
+    def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json:
+        item = kept(item, kind, api_version)
+        shape = self._shapes.get(key)
+        if shape is None:
+            return item
+        projected: Json = self._project(item, shape)
+        projected.setdefault("apiVersion", api_version)
+        projected.setdefault("kind", kind)
+        return projected
+
+    def _project(self, value: Any, shape: Any) -> Any:
+        if isinstance(shape, Mapping) and isinstance(value, dict):
+            return {key: self._project(value[key], sub) for key, sub in shape.items() if key in value}
+        if isinstance(shape, list) and isinstance(value, list):
+            return [self._project(v, shape[0]) for v in value]
+        if isinstance(value, str):
+            return self._strings.setdefault(value, value)
+        return value  # True: the value whole; a value of another type than the shape's: as it came

@@ -56,7 +56,7 @@ from urllib.parse import quote
 
 from ops.errors import OpsError
 from ops.incident.agent_pods import log_targets as agent_log_targets
-from ops.incident.keep import kept
+from ops.incident.keep import Keeper, Shape
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
 from ops.kube.fields import (
@@ -197,9 +197,10 @@ class Reads:
     extras: frozenset[str]
     promise_name: str
     api_group: str
+    shapes: Mapping[str, Shape] = field(default_factory=dict)  # what to keep of each listing (ops/incident/keep.py)
 
     @classmethod
-    def of(cls, settings: Settings, needs: Iterable[str]) -> Reads:
+    def of(cls, settings: Settings, needs: Iterable[str], shapes: Mapping[str, Shape] | None = None) -> Reads:
         wanted = set(needs)
         known = kind_specs(settings.api_group, settings.promise_name)
         unknown = wanted - set(known) - EXTRA_READS
@@ -209,7 +210,7 @@ class Reads:
         if TROUBLED_PODS in wanted:
             wanted |= TROUBLE_SOURCES | {AGENT_PODS}
         specs = tuple(spec for key, spec in known.items() if key in wanted)
-        return cls(specs, frozenset(wanted & EXTRA_READS), settings.promise_name, settings.api_group)
+        return cls(specs, frozenset(wanted & EXTRA_READS), settings.promise_name, settings.api_group, shapes or {})
 
 
 @dataclass(frozen=True)
@@ -363,11 +364,12 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
     Raises the OpsError of the discovery request when the cluster cannot be read at all.
     """
     taken_at = clock()
+    keeper = Keeper(reads.shapes)
     with DaemonPool(WORKERS, f"snapshot-{kube.context}") as pool:  # Ctrl-C never waits for reads in flight
         groups_f = pool.submit(installed_groups, kube)
         version_f = pool.submit(_server_version, kube)
         core = {
-            s.key: pool.submit(_list, kube, s)
+            s.key: pool.submit(_list, kube, s, keeper)
             for s in reads.kinds
             if (not s.group or s.group == "apps") and s.key != TROUBLED_PODS
         }
@@ -377,14 +379,14 @@ def take_snapshot(kube: Kube, reads: Reads, *, clock: Clock = _now) -> Snapshot:
             if spec.key in core:
                 continue
             if spec.group in groups:
-                custom[spec.key] = pool.submit(_list, kube, spec)
+                custom[spec.key] = pool.submit(_list, kube, spec, keeper)
         listings: dict[str, Listing] = {key: f.result() for key, f in {**core, **custom}.items()}
         for spec in reads.kinds:
             if spec.key != TROUBLED_PODS:
                 listings.setdefault(spec.key, Listing(spec, installed=False))
         for spec in reads.kinds:
             if spec.key == TROUBLED_PODS:
-                listings[spec.key] = _troubled_pods(kube, pool, spec, troubled_namespaces(listings))
+                listings[spec.key] = _troubled_pods(kube, pool, (spec, keeper), troubled_namespaces(listings))
         secret_fs = {key: pool.submit(_secret_keys, kube, *key) for key in _wanted_secrets(listings, reads)}
         log_fs = [
             pool.submit(_log_tail, kube, namespace_of(pod), name_of(pod), str(status.get("name")), previous)
@@ -467,7 +469,8 @@ def _server_version(kube: Kube) -> str | None:
         return None  # the lists say whether the cluster can be read; a missing version is no reason to stop
 
 
-def _list(kube: Kube, spec: KindSpec, keep: Callable[[Json], bool] | None = None) -> Listing:
+def _list(kube: Kube, spec: KindSpec, keeper: Keeper, keep: Callable[[Json], bool] | None = None) -> Listing:
+    """One kind, every page; `keep` says which items to keep at all, `keeper` what of each."""
     query = [("fieldSelector", spec.field_selector)] if spec.field_selector else []
     if spec.label_selector:
         query.append(("labelSelector", spec.label_selector))
@@ -477,7 +480,7 @@ def _list(kube: Kube, spec: KindSpec, keep: Callable[[Json], bool] | None = None
             ApiCall("list", spec.group, spec.kind),
             spec.path,
             query,
-            each=lambda i: kept(i, spec.kind, spec.api_version) if keep is None or keep(i) else None,
+            each=lambda i: keeper(i, spec.key, spec.kind, spec.api_version) if keep is None or keep(i) else None,
         )
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
@@ -515,17 +518,20 @@ def troubled_namespaces(listings: Mapping[str, Listing]) -> frozenset[str] | Non
     return frozenset(found)
 
 
-def _troubled_pods(kube: Kube, pool: DaemonPool, spec: KindSpec, namespaces: frozenset[str] | None) -> Listing:
+def _troubled_pods(
+    kube: Kube, pool: DaemonPool, how: tuple[KindSpec, Keeper], namespaces: frozenset[str] | None
+) -> Listing:
+    spec, keeper = how
     if namespaces is not None and len(namespaces) <= MAX_NAMESPACE_READS:
         scoped = [replace(spec, namespace=ns) for ns in sorted(namespaces)]
-        parts = [f.result() for f in [pool.submit(_list, kube, s) for s in scoped]]
+        parts = [f.result() for f in [pool.submit(_list, kube, s, keeper) for s in scoped]]
         failed = next((part for part in parts if part.error is not None), None)
         if failed is not None:
             return Listing(spec, error=failed.error, error_code=failed.error_code)
         return Listing(spec, tuple(pod for part in parts for pod in part.items))
     if namespaces is None:
-        return _list(kube, spec)
-    return _list(kube, spec, keep=lambda pod: namespace_of(pod) in namespaces)
+        return _list(kube, spec, keeper)
+    return _list(kube, spec, keeper, keep=lambda pod: namespace_of(pod) in namespaces)
 
 
 # extra reads -------------------------------------------------------------------------------------

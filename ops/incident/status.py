@@ -1,6 +1,6 @@
 """`invoke status`: the platform at a glance, computed from snapshots (ops/incident/snapshot.py).
 
-    status = platform_status(take_snapshots(kubes, Reads.of(settings, STATUS_KINDS)))
+    status = platform_status(take_snapshots(kubes, status_reads(settings)))
 
 Each section is a table with the column names SREs know (`argocd app list`, `flux get
 helmreleases`, `kubectl get externalsecrets`, Kratix's printer columns); the JSON output has the
@@ -15,10 +15,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ops.errors import ExitCode, OpsError
-from ops.incident.snapshot import AGENT_PODS, ContextRead, Snapshot
+from ops.incident.keep import CONDITION, Shape
+from ops.incident.snapshot import AGENT_PODS, ContextRead, Reads, Snapshot
 from ops.kube.fields import (
     NO_CONDITION,
     Condition,
@@ -35,6 +36,9 @@ from ops.kube.fields import (
     restarts,
 )
 from ops.names import KRATIX_NAMESPACE, PROMISE_NAME_LABEL, StackRef
+
+if TYPE_CHECKING:
+    from ops.config import Settings
 
 STATUS_KINDS = frozenset(
     {
@@ -54,7 +58,66 @@ STATUS_KINDS = frozenset(
         "externalsecrets",
     }
 )
+# What status (and `status --fleet`, ops/incident/fleet.py) reads of each listing: the rest is not kept
+# (ops/incident/keep.py), so memory stays within twice the 1000-stack figure at 10,000 stacks. A new column
+# that reads another field adds it here; the status tests read through a snapshot and fail until it does.
+_NAMED: Shape = {"name": True, "namespace": True}
+_CONDITIONS: Shape = {"conditions": [CONDITION]}
+STATUS_SHAPES: Mapping[str, Shape] = {
+    "nodes": {"metadata": _NAMED, "spec": {"unschedulable": True}, "status": _CONDITIONS},
+    "namespaces": {"metadata": {"name": True, "labels": True}},
+    AGENT_PODS: {
+        "metadata": {**_NAMED, "labels": True, "ownerReferences": [{"kind": True, "name": True, "controller": True}]},
+        "status": {
+            **_CONDITIONS,
+            "containerStatuses": [{"restartCount": True}],
+            "initContainerStatuses": [{"restartCount": True}],
+        },
+    },
+    "daemonsets": {
+        "metadata": {**_NAMED, "generation": True},
+        "status": {
+            "desiredNumberScheduled": True,
+            "updatedNumberScheduled": True,
+            "numberReady": True,
+            "observedGeneration": True,
+        },
+    },
+    "deployments": {
+        "metadata": {**_NAMED, "labels": True, "creationTimestamp": True, "generation": True},
+        "spec": {"replicas": True},
+        "status": {"availableReplicas": True, "updatedReplicas": True, "observedGeneration": True},
+    },
+    "works": {"metadata": _NAMED, "status": _CONDITIONS},
+    "workplacements": {
+        "metadata": {**_NAMED, "labels": True},
+        "spec": {"targetDestinationName": True, "resourceName": True},
+        "status": _CONDITIONS,
+    },
+    "datadogstacks": {
+        "metadata": {**_NAMED, "creationTimestamp": True},
+        "spec": {"tier": True, "environment": True, "clusterName": True},
+        "status": {**_CONDITIONS, "tier": True, "environment": True, "message": True, "targetNamespace": True},
+    },
+    "helmreleases": {
+        "metadata": _NAMED,
+        "spec": {"suspend": True},
+        "status": {**_CONDITIONS, "history": [{"chartVersion": True}], "lastAttemptedRevision": True},
+    },
+    "externalsecrets": {
+        "metadata": _NAMED,
+        "spec": {"secretStoreRef": {"name": True}, "refreshInterval": True},
+        "status": _CONDITIONS,
+    },
+}  # applications, promises, stores and destinations are few: kept whole
 Row = Mapping[str, Any]
+
+
+def status_reads(settings: Settings) -> Reads:
+    """What `status` reads, and what it keeps of it."""
+    return Reads.of(settings, STATUS_KINDS, STATUS_SHAPES)
+
+
 Columns = tuple[tuple[str, str], ...]  # (HEADER, json key)
 
 

@@ -70,8 +70,8 @@ def status(
       invoke status --fleet
     """
     from ops.errors import one_of
-    from ops.incident.snapshot import Reads, take_snapshots
-    from ops.incident.status import STATUS_KINDS, platform_status
+    from ops.incident.snapshot import take_snapshots
+    from ops.incident.status import platform_status, status_reads
     from ops.render.console import make_consoles
     from ops.render.status import render_status
     from ops.wait import check_timeout
@@ -81,7 +81,7 @@ def status(
         one_of("--output", output, OUTPUTS)
         check_timeout(interval, "--interval")
         consoles = make_consoles()
-        reads = Reads.of(settings, STATUS_KINDS)
+        reads = status_reads(settings)
         if fleet:
             from ops.incident.fleet import follow_stacks, with_fleet
             from ops.tasks.fleet_view import fleet_clients, fleet_reads

@@ -16,11 +16,10 @@ from ops.incident.snapshot import (
     PIPELINE_PODS,
     TROUBLED_PODS,
     ContextRead,
-    Reads,
     kind_specs,
     take_snapshot,
 )
-from ops.incident.status import STATUS_KINDS, platform_status
+from ops.incident.status import platform_status, status_reads
 from ops.kube import KubeTarget, connect
 from ops.kube.errors import ApiCall
 from ops.kube.fields import Json
@@ -65,7 +64,7 @@ def test_status_lists_the_agents_pods_by_label_and_never_every_pod(
     seeded: EmulatorThread, kubeconfig: Path, settings: Settings
 ) -> None:
     with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
-        snap = take_snapshot(client, Reads.of(settings, STATUS_KINDS))
+        snap = take_snapshot(client, status_reads(settings))
 
     assert _pod_lists(seeded) == [("/api/v1/pods", "app in (datadog,datadog-cluster-agent,datadog-clusterchecks)")]
     assert {p["metadata"]["labels"]["app"] for p in snap.pods()} == {"datadog", "datadog-cluster-agent"}

@@ -21,7 +21,7 @@ from ops.incident.snapshot import (
     take_snapshot,
     take_snapshots,
 )
-from ops.incident.status import STATUS_KINDS
+from ops.incident.status import STATUS_KINDS, status_reads
 from ops.kube import KubeTarget, connect
 from tests.kube.emulator import EmulatorThread
 from tests.objects import (
@@ -141,9 +141,7 @@ def test_what_no_reader_reads_is_dropped_as_the_page_arrives(
     release = helm_release(STACKS[0])
     release["status"]["history"] = [{"chartVersion": "3.240.0"}, {"chartVersion": "3.239.0"}]
 
-    snap = read(
-        kube, kubeconfig, settings, [*healthy_platform(), stack, agent, release], needs={"datadogstacks", *STATUS_KINDS}
-    )
+    snap = read(kube, kubeconfig, settings, [*healthy_platform(), stack, agent, release])  # what doctor reads
 
     [item] = [s for s in snap.items("datadogstacks") if s["metadata"]["name"] == STACKS[0].name]
     assert "managedFields" not in item["metadata"] and "annotations" not in item["metadata"]
@@ -158,12 +156,32 @@ def test_what_no_reader_reads_is_dropped_as_the_page_arrives(
     assert kept_release["status"]["history"] == [{"chartVersion": "3.240.0"}]
 
 
+def test_status_keeps_only_the_fields_its_columns_read(
+    kube: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    snap = read(kube, kubeconfig, settings, healthy_platform(STACKS), needs=STATUS_KINDS)
+
+    [stack] = [s for s in snap.items("datadogstacks") if s["metadata"]["name"] == STACKS[0].name]
+    assert set(stack["metadata"]) == {"name", "namespace", "creationTimestamp"}
+    assert stack["spec"] == {
+        "tier": "full",
+        "environment": "prod",
+        "clusterName": STACKS[0].manifest()["spec"]["clusterName"],
+    }
+    pod = next(p for p in snap.pods() if p["metadata"]["namespace"] == STACKS[0].target)
+    assert set(pod) == {"apiVersion", "kind", "metadata", "status"}
+    assert {c["type"] for c in pod["status"]["conditions"]} >= {"Ready"}
+    # one object for each repeated string: the agents' condition status is the same "True" everywhere
+    trues = {id(c["status"]) for p in snap.pods() for c in p["status"]["conditions"]}
+    assert len(trues) == 1
+
+
 def test_an_unreadable_context_is_an_error_of_its_own(
     kube: EmulatorThread, kubeconfig: Path, settings: Settings
 ) -> None:
     kube.install_crd(*platform_crds())
     kube.seed(*healthy_platform())
-    reads = Reads.of(settings, STATUS_KINDS)
+    reads = status_reads(settings)
     clients = [connect(KubeTarget(kubeconfig, name), retry=QUICK) for name in ("kind-a", "dead", "kind-b")]
 
     results = take_snapshots(clients, reads)

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from ops.config import Settings
 from ops.errors import ExitCode
-from ops.incident.snapshot import ContextRead, Reads, take_snapshots
-from ops.incident.status import STATUS_KINDS, PlatformStatus, platform_status
+from ops.incident.snapshot import ContextRead, take_snapshots
+from ops.incident.status import STATUS_KINDS, PlatformStatus, platform_status, status_reads
 from ops.kube import KubeTarget, connect
 from ops.render.console import Consoles
 from ops.render.status import render_status, status_data
@@ -131,7 +131,7 @@ def test_several_contexts_are_read_at_once_and_every_row_names_its_context(
     kube.seed(*healthy_platform([PROD]))
     clients = [connect(KubeTarget(kubeconfig, name), retry=QUICK) for name in ("kind-a", "kind-b", "dead")]
 
-    status = platform_status(take_snapshots(clients, Reads.of(settings, STATUS_KINDS)))
+    status = platform_status(take_snapshots(clients, status_reads(settings)))
 
     assert [c.context for c in status.clusters] == ["kind-a", "kind-b", "dead"]
     assert status.exit_code == ExitCode.API_UNREACHABLE
