@@ -27,18 +27,37 @@ condition's status, reason and message, an image, a label) one object. That is w
 
     {"metadata": {"name": True}, "status": {"conditions": [CONDITION]}}
 
-`True` keeps the value whole, a mapping keeps those keys, and a list of one shape applies it to each
-element of a list.
+`True` keeps the value whole, a mapping keeps those keys, a list of one shape applies it to each
+element of a list, and `Where(test, shape)` keeps only the elements (or, for a whole listing, the
+items) for which `test` holds: the conditions a column reads, the containers that restarted, the
+Works that are not Ready. `Keeper.listed` still counts every item the server sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 Json = dict[str, Any]
 Shape = Mapping[str, Any]  # key -> True | Shape | [Shape]
 CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": True, "lastTransitionTime": True}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Keep a list's elements, or a listing's items, for which `test` holds, each to `shape`."""
+
+    test: Callable[[Json], bool]
+    shape: Shape
+
+
+def conditions(*types: str) -> Where:
+    """The conditions of these types, as CONDITION keeps them."""
+    wanted = frozenset(types)
+    return Where(lambda c: c.get("type") in wanted, CONDITION)
+
 
 META_KEPT = (
     "name",
@@ -138,15 +157,21 @@ _BY_KIND = {
 class Keeper:
     """What to keep of each listed item: `kept`, then the listing's shape when it has one."""
 
-    def __init__(self, shapes: Mapping[str, Shape]) -> None:
+    def __init__(self, shapes: Mapping[str, Shape | Where]) -> None:
         self._shapes = shapes
         self._strings: dict[str, str] = {}
+        self.listed: Counter[str] = Counter()  # items the server sent, by listing key, kept or not
 
-    def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json:
+    def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json | None:
+        self.listed[key] += 1
         item = kept(item, kind, api_version)
         shape = self._shapes.get(key)
         if shape is None:
             return item
+        if isinstance(shape, Where):
+            if not shape.test(item):
+                return None
+            shape = shape.shape
         projected: Json = self._project(item, shape)
         projected.setdefault("apiVersion", api_version)
         projected.setdefault("kind", kind)
@@ -157,6 +182,8 @@ class Keeper:
             return {key: self._project(value[key], sub) for key, sub in shape.items() if key in value}
         if isinstance(shape, list) and isinstance(value, list):
             return [self._project(v, shape[0]) for v in value]
+        if isinstance(shape, Where) and isinstance(value, list):
+            return [self._project(v, shape.shape) for v in value if not isinstance(v, dict) or shape.test(v)]
         if isinstance(value, str):
             return self._strings.setdefault(value, value)
         return value  # True: the value whole; a value of another type than the shape's: as it came

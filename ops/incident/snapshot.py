@@ -56,7 +56,7 @@ from urllib.parse import quote
 
 from ops.errors import OpsError
 from ops.incident.agent_pods import log_targets as agent_log_targets
-from ops.incident.keep import Keeper, Shape
+from ops.incident.keep import Keeper, Shape, Where
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
 from ops.kube.fields import (
@@ -197,10 +197,10 @@ class Reads:
     extras: frozenset[str]
     promise_name: str
     api_group: str
-    shapes: Mapping[str, Shape] = field(default_factory=dict)  # what to keep of each listing (ops/incident/keep.py)
+    shapes: Mapping[str, Shape | Where] = field(default_factory=dict)  # what to keep of each (ops/incident/keep.py)
 
     @classmethod
-    def of(cls, settings: Settings, needs: Iterable[str], shapes: Mapping[str, Shape] | None = None) -> Reads:
+    def of(cls, settings: Settings, needs: Iterable[str], shapes: Mapping[str, Shape | Where] | None = None) -> Reads:
         wanted = set(needs)
         known = kind_specs(settings.api_group, settings.promise_name)
         unknown = wanted - set(known) - EXTRA_READS
@@ -222,6 +222,11 @@ class Listing:
     installed: bool = True
     error: str | None = None
     error_code: int | None = None  # the exit code of what kept it unread (13: forbidden)
+    listed: int | None = None  # items the server sent, when the reads kept only some (Reads.shapes)
+
+    @property
+    def total(self) -> int:
+        return len(self.items) if self.listed is None else self.listed
 
     @property
     def readable(self) -> bool:
@@ -486,7 +491,7 @@ def _list(kube: Kube, spec: KindSpec, keeper: Keeper, keep: Callable[[Json], boo
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
         return Listing(spec, error=err.message, error_code=int(err.exit_code))
-    return Listing(spec, tuple(items))
+    return Listing(spec, tuple(items), listed=keeper.listed[spec.key])
 
 
 # the pods of the namespaces in trouble -----------------------------------------------------------

@@ -12,13 +12,13 @@ Also here, because `doctor` needs them too: which namespaces belong to which Dat
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from ops.errors import ExitCode, OpsError
-from ops.incident.keep import CONDITION, Shape
+from ops.incident.keep import CONDITION, Shape, Where, conditions
 from ops.incident.snapshot import AGENT_PODS, ContextRead, Reads, Snapshot
 from ops.kube.fields import (
     NO_CONDITION,
@@ -35,7 +35,13 @@ from ops.kube.fields import (
     pod_ready,
     restarts,
 )
-from ops.names import KRATIX_NAMESPACE, PROMISE_NAME_LABEL, StackRef
+from ops.names import (
+    KRATIX_NAMESPACE,
+    PROMISE_NAME_LABEL,
+    RESOURCE_NAME_LABEL,
+    RESOURCE_NAMESPACE_LABEL,
+    StackRef,
+)
 
 if TYPE_CHECKING:
     from ops.config import Settings
@@ -59,19 +65,34 @@ STATUS_KINDS = frozenset(
     }
 )
 # What status (and `status --fleet`, ops/incident/fleet.py) reads of each listing: the rest is not kept
-# (ops/incident/keep.py), so memory stays within twice the 1000-stack figure at 10,000 stacks. A new column
-# that reads another field adds it here; the status tests read through a snapshot and fail until it does.
+# (ops/incident/keep.py), so 10,000 stacks take at most twice the memory of 1000. A column that reads
+# another field adds it here; the status tests read through a snapshot and fail until it does.
 _NAMED: Shape = {"name": True, "namespace": True}
-_CONDITIONS: Shape = {"conditions": [CONDITION]}
-STATUS_SHAPES: Mapping[str, Shape] = {
-    "nodes": {"metadata": _NAMED, "spec": {"unschedulable": True}, "status": _CONDITIONS},
-    "namespaces": {"metadata": {"name": True, "labels": True}},
-    AGENT_PODS: {
-        "metadata": {**_NAMED, "labels": True, "ownerReferences": [{"kind": True, "name": True, "controller": True}]},
+
+
+def _ready(obj: Json) -> bool:
+    return _ready_word(condition(obj, "Ready")) == "True"
+
+
+_PLACEMENT: Shape = {
+    "metadata": {**_NAMED, "labels": {"kratix.io/targetDestinationName": True}},
+    "spec": {"targetDestinationName": True, "resourceName": True},
+    "status": {"conditions": conditions("Ready", "WriteSucceeded")},
+}
+STATUS_SHAPES: Mapping[str, Shape | Where] = {
+    "nodes": {"metadata": _NAMED, "spec": {"unschedulable": True}, "status": {"conditions": [CONDITION]}},
+    "namespaces": {
+        "metadata": {
+            "name": True,
+            "labels": {PROMISE_NAME_LABEL: True, RESOURCE_NAME_LABEL: True, RESOURCE_NAMESPACE_LABEL: True},
+        }
+    },
+    AGENT_PODS: {  # the ready condition, the owner's kind and the containers that restarted
+        "metadata": {**_NAMED, "ownerReferences": [{"kind": True, "name": True, "controller": True}]},
         "status": {
-            **_CONDITIONS,
-            "containerStatuses": [{"restartCount": True}],
-            "initContainerStatuses": [{"restartCount": True}],
+            "conditions": conditions("Ready"),
+            "containerStatuses": Where(lambda c: bool(c.get("restartCount")), {"restartCount": True}),
+            "initContainerStatuses": Where(lambda c: bool(c.get("restartCount")), {"restartCount": True}),
         },
     },
     "daemonsets": {
@@ -88,34 +109,46 @@ STATUS_SHAPES: Mapping[str, Shape] = {
         "spec": {"replicas": True},
         "status": {"availableReplicas": True, "updatedReplicas": True, "observedGeneration": True},
     },
-    "works": {"metadata": _NAMED, "status": _CONDITIONS},
-    "workplacements": {
-        "metadata": {**_NAMED, "labels": True},
-        "spec": {"targetDestinationName": True, "resourceName": True},
-        "status": _CONDITIONS,
-    },
+    # only the Works and WorkPlacements that are not Ready are shown: the others are counted, not kept
+    "works": Where(
+        lambda w: not _ready(w),
+        {"metadata": _NAMED, "status": {"conditions": conditions("Ready", "ScheduleSucceeded")}},
+    ),
+    "workplacements": Where(lambda p: not _ready(p), _PLACEMENT),
     "datadogstacks": {
         "metadata": {**_NAMED, "creationTimestamp": True},
         "spec": {"tier": True, "environment": True, "clusterName": True},
-        "status": {**_CONDITIONS, "tier": True, "environment": True, "message": True, "targetNamespace": True},
+        "status": {
+            "conditions": conditions("Reconciled"),
+            "tier": True,
+            "environment": True,
+            "message": True,
+            "targetNamespace": True,
+        },
     },
     "helmreleases": {
         "metadata": _NAMED,
         "spec": {"suspend": True},
-        "status": {**_CONDITIONS, "history": [{"chartVersion": True}], "lastAttemptedRevision": True},
+        "status": {
+            "conditions": conditions("Ready"),
+            "history": [{"chartVersion": True}],
+            "lastAttemptedRevision": True,
+        },
     },
     "externalsecrets": {
         "metadata": _NAMED,
         "spec": {"secretStoreRef": {"name": True}, "refreshInterval": True},
-        "status": _CONDITIONS,
+        "status": {"conditions": conditions("Ready")},
     },
 }  # applications, promises, stores and destinations are few: kept whole
+# `status --fleet` follows every stack through its WorkPlacements: all of them are kept
+FLEET_SHAPES: Mapping[str, Shape | Where] = {**STATUS_SHAPES, "workplacements": _PLACEMENT}
 Row = Mapping[str, Any]
 
 
-def status_reads(settings: Settings) -> Reads:
+def status_reads(settings: Settings, *, fleet: bool = False) -> Reads:
     """What `status` reads, and what it keeps of it."""
-    return Reads.of(settings, STATUS_KINDS, STATUS_SHAPES)
+    return Reads.of(settings, STATUS_KINDS, FLEET_SHAPES if fleet else STATUS_SHAPES)
 
 
 Columns = tuple[tuple[str, str], ...]  # (HEADER, json key)
@@ -161,12 +194,21 @@ class PlatformStatus:
 
 
 # namespaces of DatadogStacks -------------------------------------------------------------------
-@functools.lru_cache(maxsize=16)
+_STACK_NAMESPACES: WeakKeyDictionary[Snapshot, dict[str, StackRef | None]] = WeakKeyDictionary()
+
+
 def stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     """Each Datadog target namespace -> the DatadogStack it belongs to (None when that is unknown).
 
     From the stacks' `status.targetNamespace` and from the labels the pipeline puts on the namespace.
+    Computed once per snapshot, and let go with it.
     """
+    if snap not in _STACK_NAMESPACES:
+        _STACK_NAMESPACES[snap] = _stack_namespaces(snap)
+    return _STACK_NAMESPACES[snap]
+
+
+def _stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     found: dict[str, StackRef | None] = {}
     if snap.readable("namespaces"):
         for ns in snap.items("namespaces"):
@@ -454,8 +496,7 @@ WORK_COLUMNS: Columns = (("NAMESPACE", "namespace"), ("NAME", "name"), ("STATUS"
 def _not_ready(snap: Snapshot, key: str) -> tuple[list[Json], int]:
     if not snap.readable(key):
         return [], 0
-    items = snap.items(key)
-    return [i for i in items if _ready_word(condition(i, "Ready")) != "True"], len(items)
+    return [i for i in snap.items(key) if not _ready(i)], snap.listing(key).total
 
 
 def works_not_ready(snap: Snapshot) -> Section:

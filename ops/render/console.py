@@ -26,3 +26,11 @@ def make_consoles(no_color: bool = False) -> Consoles:
         out=Console(highlight=False, no_color=no_color, soft_wrap=False, width=width),
         err=Console(stderr=True, highlight=False, no_color=no_color),
     )
+
+
+def write_json(out: Console, data: object) -> None:
+    """`data` as indented JSON on `out`, written as it is encoded: no copy of a large answer in one string."""
+    import json
+
+    json.dump(data, out.file, indent=2)
+    out.file.write("\n")

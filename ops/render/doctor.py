@@ -13,12 +13,12 @@ root (the object the cause sits on), then the root's own findings, then its symp
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ops.incident.doctor.common import named
 from ops.incident.doctor.finding import Finding, Remedy, Severity
 from ops.incident.doctor.incidents import Group, Incident
+from ops.render.console import write_json
 from ops.render.safe_text import clean
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def doctor_data(diagnosis: Diagnosis, fixes: tuple[RemedyResult, ...] = ()) -> d
 def render_doctor(diagnosis: Diagnosis, output: str, consoles: Consoles, fixes: tuple[RemedyResult, ...] = ()) -> None:
     if output == "json":
         # Written as is: rich's JSON highlighter is slow on the large documents of a bad day.
-        consoles.out.file.write(json.dumps(doctor_data(diagnosis, fixes), indent=2) + "\n")
+        write_json(consoles.out, doctor_data(diagnosis, fixes))
         consoles.out.file.flush()
         return
     from rich.text import Text

@@ -11,10 +11,10 @@ The JSON document (README "invoke status"):
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ops.incident.status import ClusterStatus, PlatformStatus, Section
+from ops.render.console import write_json
 from ops.render.safe_text import clean
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def _cluster_data(cluster: ClusterStatus) -> dict[str, Any]:
                 "installed": s.installed,
                 "error": s.error,
                 "total": s.total,
-                "items": [dict(row) for row in s.rows],
+                "items": list(s.rows),
             }
             for s in cluster.sections
         },
@@ -61,7 +61,7 @@ def _cluster_data(cluster: ClusterStatus) -> dict[str, Any]:
 def render_status(status: PlatformStatus, output: str, consoles: Consoles) -> None:
     if output == "json":
         # Written as is: rich's JSON highlighter takes seconds on the megabytes of a large platform.
-        consoles.out.file.write(json.dumps(status_data(status), indent=2) + "\n")
+        write_json(consoles.out, status_data(status))
         consoles.out.file.flush()
         return
     for renderable in status_tables(status):

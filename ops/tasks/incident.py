@@ -81,7 +81,7 @@ def status(
         one_of("--output", output, OUTPUTS)
         check_timeout(interval, "--interval")
         consoles = make_consoles()
-        reads = status_reads(settings)
+        reads = status_reads(settings, fleet=fleet)
         if fleet:
             from ops.incident.fleet import follow_stacks, with_fleet
             from ops.tasks.fleet_view import fleet_clients, fleet_reads

@@ -174,6 +174,8 @@ def test_status_keeps_only_the_fields_its_columns_read(
     # one object for each repeated string: the agents' condition status is the same "True" everywhere
     trues = {id(c["status"]) for p in snap.pods() for c in p["status"]["conditions"]}
     assert len(trues) == 1
+    # the Works that are Ready are counted, not kept: status shows only the others
+    assert (snap.items("works"), snap.listing("works").total) == ((), len(STACKS))
 
 
 def test_an_unreadable_context_is_an_error_of_its_own(
