@@ -178,8 +178,9 @@ class Keeper:
         return projected
 
     def _project(self, value: Any, shape: Any) -> Any:
-        if isinstance(shape, Mapping) and isinstance(value, dict):
-            return {key: self._project(value[key], sub) for key, sub in shape.items() if key in value}
+        if isinstance(shape, Mapping) and isinstance(value, dict):  # what comes out empty is left out
+            found = ((key, self._project(value[key], sub)) for key, sub in shape.items() if key in value)
+            return {key: kept for key, kept in found if kept not in ({}, [])}
         if isinstance(shape, list) and isinstance(value, list):
             return [self._project(v, shape[0]) for v in value]
         if isinstance(shape, Where) and isinstance(value, list):

@@ -12,6 +12,7 @@ Also here, because `doctor` needs them too: which namespaces belong to which Dat
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -87,8 +88,8 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
             "labels": {PROMISE_NAME_LABEL: True, RESOURCE_NAME_LABEL: True, RESOURCE_NAMESPACE_LABEL: True},
         }
     },
-    AGENT_PODS: {  # the ready condition, the owner's kind and the containers that restarted
-        "metadata": {**_NAMED, "ownerReferences": [{"kind": True, "name": True, "controller": True}]},
+    AGENT_PODS: {  # the ready condition, a ReplicaSet owner (the cluster agent's) and the containers that restarted
+        "metadata": {**_NAMED, "ownerReferences": Where(lambda r: r.get("kind") == "ReplicaSet", {"kind": True})},
         "status": {
             "conditions": conditions("Ready"),
             "containerStatuses": Where(lambda c: bool(c.get("restartCount")), {"restartCount": True}),
@@ -105,7 +106,7 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
         },
     },
     "deployments": {
-        "metadata": {**_NAMED, "labels": True, "creationTimestamp": True, "generation": True},
+        "metadata": {**_NAMED, "labels": {"control-plane": True}, "creationTimestamp": True, "generation": True},
         "spec": {"replicas": True},
         "status": {"availableReplicas": True, "updatedReplicas": True, "observedGeneration": True},
     },
@@ -283,6 +284,13 @@ def _section(snap: Snapshot, heading: tuple[str, str, str], columns: Columns, ro
     return Section(key, title, spec.kind, spec.group, columns, tuple({"context": snap.context, **r} for r in rows))
 
 
+def _flat(text: str) -> str:
+    """One line; the same string object when it already is one (a row per stack: thousands of rows)."""
+    if "\n" in text or "  " in text or "\t" in text or text != text.strip():
+        return " ".join(text.split())
+    return text
+
+
 def _ready_word(cond: Condition | None) -> str:
     return cond.status if cond else "Unknown"
 
@@ -322,7 +330,7 @@ def applications(snap: Snapshot) -> Section:
             "health": health.get("status") or "Unknown",
             "syncPolicy": sync_policy(spec),
             "conditions": conditions_summary(conds),
-            "message": " ".join(str(message).split()),
+            "message": _flat(str(message)),
         }
 
     items = snap.items("applications") if snap.readable("applications") else ()
@@ -482,8 +490,8 @@ def datadogstacks(snap: Snapshot) -> Section:
             "tier": spec.get("tier") or status.get("tier") or "minimal",
             "environment": spec.get("environment") or status.get("environment") or "dev",
             "status": stack_status_word(stack),
-            "message": " ".join(str(status.get("message") or "").split()),
-            "age": snap.age((stack.get("metadata") or {}).get("creationTimestamp")),
+            "message": _flat(str(status.get("message") or "")),
+            "age": sys.intern(snap.age((stack.get("metadata") or {}).get("creationTimestamp"))),
         }
 
     items = snap.items("datadogstacks") if snap.readable("datadogstacks") else ()
@@ -541,7 +549,7 @@ def workplacements_not_ready(snap: Snapshot) -> Section:
             "name": name_of(placement),
             "destination": placement_destination(placement),
             "status": _message(ready) or "Pending",
-            "message": " ".join(_message(detail).split()),
+            "message": _flat(_message(detail)),
         }
 
     section = _section(
@@ -594,7 +602,7 @@ def helmreleases(snap: Snapshot) -> Section:
             "revision": helmrelease_revision(release),
             "suspended": "True" if (release.get("spec") or {}).get("suspend") else "False",
             "ready": _ready_word(ready),
-            "message": " ".join(_message(ready).split()),
+            "message": _flat(_message(ready)),
         }
 
     items = snap.items("helmreleases") if snap.readable("helmreleases") else ()
@@ -661,7 +669,7 @@ def datadog_agents(snap: Snapshot) -> Section:
         return {
             "namespace": namespace,
             "stack": str(stack) if stack else "",
-            "agents": f"{ready}/{desired}",
+            "agents": sys.intern(f"{ready}/{desired}"),
             "clusterAgent": f"{sum(r for r, _ in cluster)}/{sum(d for _, d in cluster)}" if cluster else "-",
             "restarts": restart_count,
         }
