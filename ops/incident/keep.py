@@ -31,6 +31,10 @@ condition's status, reason and message, an image, a label) one object. That is w
 element of a list, and `Where(test, shape)` keeps only the elements (or, for a whole listing, the
 items) for which `test` holds: the conditions a column reads, the containers that restarted, the
 Works that are not Ready. `Keeper.listed` still counts every item the server sent.
+
+`When(test, shape)` keeps only `shape` of the items for which `test` holds, and the others whole:
+`doctor` keeps a healthy pod's skeleton (HEALTHY_POD) and every field of the pods that are not,
+which are the ones its checks look into.
 """
 
 from __future__ import annotations
@@ -48,6 +52,14 @@ CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": Tru
 @dataclass(frozen=True)
 class Where:
     """Keep a list's elements, or a listing's items, for which `test` holds, each to `shape`."""
+
+    test: Callable[[Json], bool]
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class When:
+    """Keep only `shape` of the items for which `test` holds, the others whole."""
 
     test: Callable[[Json], bool]
     shape: Shape
@@ -157,7 +169,7 @@ _BY_KIND = {
 class Keeper:
     """What to keep of each listed item: `kept`, then the listing's shape when it has one."""
 
-    def __init__(self, shapes: Mapping[str, Shape | Where]) -> None:
+    def __init__(self, shapes: Mapping[str, Shape | Where | When]) -> None:
         self._shapes = shapes
         self._strings: dict[str, str] = {}
         self.listed: Counter[str] = Counter()  # items the server sent, by listing key, kept or not
@@ -168,7 +180,11 @@ class Keeper:
         shape = self._shapes.get(key)
         if shape is None:
             return item
-        if isinstance(shape, Where):
+        if isinstance(shape, When):
+            if not shape.test(item):
+                return item
+            shape = shape.shape
+        elif isinstance(shape, Where):
             if not shape.test(item):
                 return None
             shape = shape.shape
@@ -188,3 +204,52 @@ class Keeper:
         if isinstance(value, str):
             return self._strings.setdefault(value, value)
         return value  # True: the value whole; a value of another type than the shape's: as it came
+
+
+# doctor: healthy pods ------------------------------------------------------------------------------
+_STATUSES: Shape = {"name": True, "image": True, "ready": True, "restartCount": True}
+HEALTHY_POD: Shape = {
+    "metadata": {
+        "name": True,
+        "namespace": True,
+        "labels": True,
+        "creationTimestamp": True,
+        "ownerReferences": True,
+    },
+    "spec": {
+        "nodeName": True,
+        "containers": [{"name": True, "image": True}],
+        "initContainers": [{"name": True, "image": True}],
+    },
+    "status": {
+        "phase": True,
+        "startTime": True,
+        "conditions": [CONDITION],
+        "containerStatuses": [_STATUSES],
+        "initContainerStatuses": [_STATUSES],
+    },
+}
+
+
+def healthy_pod(pod: Json) -> bool:
+    """Nothing to diagnose: Succeeded with every container done at exit 0, or (not a pipeline pod) Running
+    and Ready with every container ready; never restarted, not being deleted."""
+    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+    if meta.get("deletionTimestamp"):
+        return False
+    statuses = [s for key in ("initContainerStatuses", "containerStatuses") for s in _dicts(status.get(key))]
+    if any(s.get("restartCount") or (s.get("lastState") or {}).get("terminated") for s in statuses):
+        return False
+    phase = status.get("phase")
+    if phase == "Succeeded":
+        return all(((s.get("state") or {}).get("terminated") or {}).get("exitCode") == 0 for s in statuses)
+    if phase != "Running" or "kratix.io/pipeline-name" in (meta.get("labels") or {}):
+        return False
+    ready = [c for c in _dicts(status.get("conditions")) if c.get("type") == "Ready"]
+    containers = _dicts(status.get("containerStatuses"))
+    return (
+        bool(ready)
+        and ready[0].get("status") == "True"
+        and bool(containers)
+        and all(c.get("ready") for c in containers)
+    )

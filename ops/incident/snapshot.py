@@ -56,7 +56,7 @@ from urllib.parse import quote
 
 from ops.errors import OpsError
 from ops.incident.agent_pods import log_targets as agent_log_targets
-from ops.incident.keep import Keeper, Shape, Where
+from ops.incident.keep import Keeper, Shape, When, Where
 from ops.kube.discovery import installed_groups
 from ops.kube.errors import ApiCall, CrdMissing, NotFound
 from ops.kube.fields import (
@@ -197,10 +197,14 @@ class Reads:
     extras: frozenset[str]
     promise_name: str
     api_group: str
-    shapes: Mapping[str, Shape | Where] = field(default_factory=dict)  # what to keep of each (ops/incident/keep.py)
+    shapes: Mapping[str, Shape | Where | When] = field(
+        default_factory=dict
+    )  # what to keep of each (ops/incident/keep.py)
 
     @classmethod
-    def of(cls, settings: Settings, needs: Iterable[str], shapes: Mapping[str, Shape | Where] | None = None) -> Reads:
+    def of(
+        cls, settings: Settings, needs: Iterable[str], shapes: Mapping[str, Shape | Where | When] | None = None
+    ) -> Reads:
         wanted = set(needs)
         known = kind_specs(settings.api_group, settings.promise_name)
         unknown = wanted - set(known) - EXTRA_READS

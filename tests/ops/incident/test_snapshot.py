@@ -133,7 +133,8 @@ def test_what_no_reader_reads_is_dropped_as_the_page_arrives(
     stack = STACKS[0].manifest()
     stack["metadata"]["managedFields"] = [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}]
     stack["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{...}", "team": "a"}
-    [agent, *_] = agent_pods(STACKS[0])
+    [agent, healthy, *_] = agent_pods(STACKS[0])
+    agent["status"]["containerStatuses"][0]["restartCount"] = 1  # a pod a check looks into: every read field kept
     container = agent["spec"]["containers"][0]
     container |= {"env": [{"name": "DD_API_KEY", "valueFrom": {}}], "volumeMounts": [{"name": "proc"}], "args": ["x"]}
     agent["spec"]["volumes"] = [{"name": "proc", "hostPath": {"path": "/proc"}}]
@@ -141,7 +142,7 @@ def test_what_no_reader_reads_is_dropped_as_the_page_arrives(
     release = helm_release(STACKS[0])
     release["status"]["history"] = [{"chartVersion": "3.240.0"}, {"chartVersion": "3.239.0"}]
 
-    snap = read(kube, kubeconfig, settings, [*healthy_platform(), stack, agent, release])  # what doctor reads
+    snap = read(kube, kubeconfig, settings, [*healthy_platform(), stack, agent, healthy, release])  # doctor's reads
 
     [item] = [s for s in snap.items("datadogstacks") if s["metadata"]["name"] == STACKS[0].name]
     assert "managedFields" not in item["metadata"] and "annotations" not in item["metadata"]
@@ -150,8 +151,16 @@ def test_what_no_reader_reads_is_dropped_as_the_page_arrives(
     assert pod["spec"]["containers"][0] == {k: container[k] for k in ("name", "image", "resources")}
     assert "volumes" not in pod["spec"] and "podIPs" not in pod["status"]
     assert pod["spec"]["nodeName"] == agent["spec"]["nodeName"]
-    assert pod["status"]["containerStatuses"][0]["restartCount"] == 0
+    assert pod["status"]["containerStatuses"][0]["restartCount"] == 1
     assert pod["metadata"]["ownerReferences"] == agent["metadata"]["ownerReferences"]
+    # a healthy pod (Running, Ready, never restarted) keeps its skeleton: who, where, what runs, ready
+    [skeleton] = [p for p in snap.pods() if p["metadata"]["name"] == healthy["metadata"]["name"]]
+    assert skeleton["spec"]["containers"][0] == {"name": "agent", "image": container["image"]}
+    assert skeleton["spec"]["nodeName"] == healthy["spec"]["nodeName"]
+    assert {s["name"]: (s["ready"], s["restartCount"]) for s in skeleton["status"]["containerStatuses"]} == {
+        s["name"]: (True, 0) for s in healthy["status"]["containerStatuses"]
+    }
+    assert "state" not in skeleton["status"]["containerStatuses"][0]
     [kept_release] = [r for r in snap.items("helmreleases") if r["metadata"]["namespace"] == STACKS[0].target]
     assert kept_release["status"]["history"] == [{"chartVersion": "3.240.0"}]
 
