@@ -190,7 +190,15 @@ def kubeconfig(path: Path, url: str, ca_pem: bytes, *, eks: bool) -> Path:
 
 
 def scenario(
-    stacks: int, latency: float, runs: int, env: dict[str, str], work: Path, *, tls: bool, kubectl: bool
+    stacks: int,
+    latency: float,
+    runs: int,
+    env: dict[str, str],
+    work: Path,
+    *,
+    tls: bool,
+    kubectl: bool,
+    only: tuple[str, ...] = ("status", "doctor", "kubectl"),
 ) -> dict[str, Run]:
     """Seed a server with `stacks` stacks; run status, doctor (and kubectl's picture), interleaved."""
     with EmulatorThread() as kube, WireProxy(("127.0.0.1", int(kube.port or 0)), tls=tls) as wire:
@@ -224,6 +232,7 @@ def scenario(
                 return measure_all(calls, env, kube, wire)
 
             commands["kubectl: 12 calls"] = picture
+        commands = {name: run for name, run in commands.items() if name.split()[-1] in only or name.startswith(only)}
         results: dict[str, list[Run]] = {name: [] for name in commands}
         names = list(commands)
         for index in range(runs):  # interleaved, the order rotating: load on the machine hits every side
@@ -272,12 +281,16 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=10000, help="also read this many stacks once (0: skip)")
     parser.add_argument("--no-eks", action="store_true", help="skip the TLS + EKS exec plugin run")
     parser.add_argument(
+        "--only", default="status,doctor,kubectl", help="which of status, doctor, kubectl to run (comma-separated)"
+    )
+    parser.add_argument(
         "--python",
         default=sys.executable,
         help="the Python that runs invoke: one where `pip install -e .` alone was run is what users have "
         "(the test extra adds kubernetes-validate, which the kubernetes client then imports at start)",
     )
     args = parser.parse_args()
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
 
     import logging
 
@@ -310,13 +323,13 @@ def main() -> None:
         sm.create_secret(Name=f"datadog/{name}/api-keys", SecretString=json.dumps({"api-key": "k", "app-key": "a"}))
 
     kubectl = "kubectl: 12 calls"
-    plain = scenario(args.stacks, args.latency, args.runs, env, work, tls=False, kubectl=True)
+    plain = scenario(args.stacks, args.latency, args.runs, env, work, tls=False, kubectl=True, only=only)
     eks = {}
     if not args.no_eks and aws_dir:
-        eks = scenario(args.stacks, args.latency, args.runs, env, work, tls=True, kubectl=True)
+        eks = scenario(args.stacks, args.latency, args.runs, env, work, tls=True, kubectl=True, only=only)
     big = {}
     if args.big:
-        big = scenario(args.big, args.latency, 1, env, work, tls=False, kubectl=False)
+        big = scenario(args.big, args.latency, 1, env, work, tls=False, kubectl=False, only=only)
     ours, floor = cold_start(env, work)
     moto.stop()
 
@@ -329,6 +342,8 @@ def main() -> None:
     if big:
         table(f"{args.big} DatadogStacks, one run", big, None)
         for name, run in big.items():
+            if name not in plain:
+                continue
             print(f"{name}: memory {run.max_rss_mb / plain[name].max_rss_mb:.2f}x the {args.stacks}-stack figure")
     print(
         f"\ncold start: `invoke --list` {ours:.2f} s, a bare invoke with one task {floor:.2f} s ({ours / floor:.2f}x)"

@@ -65,10 +65,10 @@ class When:
     shape: Shape
 
 
-def conditions(*types: str) -> Where:
-    """The conditions of these types, as CONDITION keeps them."""
+def conditions(*types: str, fields: Shape = CONDITION) -> Where:
+    """The conditions of these types, with these fields."""
     wanted = frozenset(types)
-    return Where(lambda c: c.get("type") in wanted, CONDITION)
+    return Where(lambda c: c.get("type") in wanted, fields)
 
 
 META_KEPT = (

@@ -69,6 +69,11 @@ STATUS_KINDS = frozenset(
 # (ops/incident/keep.py), so 10,000 stacks take at most twice the memory of 1000. A column that reads
 # another field adds it here; the status tests read through a snapshot and fail until it does.
 _NAMED: Shape = {"name": True, "namespace": True}
+_WORDS: Shape = {"type": True, "status": True, "reason": True, "message": True}  # no column shows when
+
+
+def _conditions(*types: str) -> Where:
+    return conditions(*types, fields=_WORDS)
 
 
 def _ready(obj: Json) -> bool:
@@ -78,7 +83,7 @@ def _ready(obj: Json) -> bool:
 _PLACEMENT: Shape = {
     "metadata": {**_NAMED, "labels": {"kratix.io/targetDestinationName": True}},
     "spec": {"targetDestinationName": True, "resourceName": True},
-    "status": {"conditions": conditions("Ready", "WriteSucceeded")},
+    "status": {"conditions": _conditions("Ready", "WriteSucceeded")},
 }
 STATUS_SHAPES: Mapping[str, Shape | Where] = {
     "nodes": {"metadata": _NAMED, "spec": {"unschedulable": True}, "status": {"conditions": [CONDITION]}},
@@ -91,7 +96,7 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
     AGENT_PODS: {  # the ready condition, a ReplicaSet owner (the cluster agent's) and the containers that restarted
         "metadata": {**_NAMED, "ownerReferences": Where(lambda r: r.get("kind") == "ReplicaSet", {"kind": True})},
         "status": {
-            "conditions": conditions("Ready"),
+            "conditions": _conditions("Ready"),
             "containerStatuses": Where(lambda c: bool(c.get("restartCount")), {"restartCount": True}),
             "initContainerStatuses": Where(lambda c: bool(c.get("restartCount")), {"restartCount": True}),
         },
@@ -113,14 +118,14 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
     # only the Works and WorkPlacements that are not Ready are shown: the others are counted, not kept
     "works": Where(
         lambda w: not _ready(w),
-        {"metadata": _NAMED, "status": {"conditions": conditions("Ready", "ScheduleSucceeded")}},
+        {"metadata": _NAMED, "status": {"conditions": _conditions("Ready", "ScheduleSucceeded")}},
     ),
     "workplacements": Where(lambda p: not _ready(p), _PLACEMENT),
     "datadogstacks": {
         "metadata": {**_NAMED, "creationTimestamp": True},
         "spec": {"tier": True, "environment": True, "clusterName": True},
         "status": {
-            "conditions": conditions("Reconciled"),
+            "conditions": _conditions("Reconciled"),
             "tier": True,
             "environment": True,
             "message": True,
@@ -131,7 +136,7 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
         "metadata": _NAMED,
         "spec": {"suspend": True},
         "status": {
-            "conditions": conditions("Ready"),
+            "conditions": _conditions("Ready"),
             "history": [{"chartVersion": True}],
             "lastAttemptedRevision": True,
         },
@@ -139,7 +144,7 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
     "externalsecrets": {
         "metadata": _NAMED,
         "spec": {"secretStoreRef": {"name": True}, "refreshInterval": True},
-        "status": {"conditions": conditions("Ready")},
+        "status": {"conditions": _conditions("Ready")},
     },
 }  # applications, promises, stores and destinations are few: kept whole
 # `status --fleet` follows every stack through its WorkPlacements: all of them are kept
