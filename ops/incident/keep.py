@@ -172,6 +172,7 @@ class Keeper:
     def __init__(self, shapes: Mapping[str, Shape | Where | When]) -> None:
         self._shapes = shapes
         self._strings: dict[str, str] = {}
+        self._shared: dict[tuple[Any, ...], Any] = {}
         self.listed: Counter[str] = Counter()  # items the server sent, by listing key, kept or not
 
     def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json | None:
@@ -188,22 +189,38 @@ class Keeper:
             if not shape.test(item):
                 return None
             shape = shape.shape
-        projected: Json = self._project(item, shape)
+        projected: Json = self._fields(item, shape)  # the item itself is never shared
         projected.setdefault("apiVersion", api_version)
         projected.setdefault("kind", kind)
         return projected
 
+    def _fields(self, value: Json, shape: Shape) -> Json:
+        found = ((key, self._project(value[key], sub)) for key, sub in shape.items() if key in value)
+        return {key: kept for key, kept in found if kept not in ({}, [])}  # what comes out empty is left out
+
     def _project(self, value: Any, shape: Any) -> Any:
-        if isinstance(shape, Mapping) and isinstance(value, dict):  # what comes out empty is left out
-            found = ((key, self._project(value[key], sub)) for key, sub in shape.items() if key in value)
-            return {key: kept for key, kept in found if kept not in ({}, [])}
+        if isinstance(shape, Mapping) and isinstance(value, dict):
+            return self._one(self._fields(value, shape))
         if isinstance(shape, list) and isinstance(value, list):
-            return [self._project(v, shape[0]) for v in value]
+            return self._one([self._project(v, shape[0]) for v in value])
         if isinstance(shape, Where) and isinstance(value, list):
-            return [self._project(v, shape.shape) for v in value if not isinstance(v, dict) or shape.test(v)]
+            return self._one([self._project(v, shape.shape) for v in value if not isinstance(v, dict) or shape.test(v)])
         if isinstance(value, str):
             return self._strings.setdefault(value, value)
         return value  # True: the value whole; a value of another type than the shape's: as it came
+
+    def _one(self, value: Json | list[Any]) -> Any:
+        """One object for equal projections (the Ready condition of thousands of healthy pods): they are
+        read, never changed. Children are already shared, so they are told apart by identity; scalars by
+        type and value (True is not 1)."""
+        key: list[Any] = [type(value)]
+        for k, v in value.items() if isinstance(value, dict) else enumerate(value):
+            key += (k, type(v), v if _scalar(v) else id(v))
+        return self._shared.setdefault(tuple(key), value)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 # doctor: healthy pods ------------------------------------------------------------------------------

@@ -183,6 +183,11 @@ def test_status_keeps_only_the_fields_its_columns_read(
     # one object for each repeated string: the agents' condition status is the same "True" everywhere
     trues = {id(c["status"]) for p in snap.pods() for c in p["status"]["conditions"]}
     assert len(trues) == 1
+    # and one object for equal projections: every healthy agent pod's status is the same dict
+    assert len({id(p["status"]) for p in snap.pods()}) == 1
+    assert snap.pods()[0]["status"] == {
+        "conditions": [{"type": "Ready", "status": "True", "reason": "", "message": ""}]
+    }
     # the Works that are Ready are counted, not kept: status shows only the others
     assert (snap.items("works"), snap.listing("works").total) == ((), len(STACKS))
 
