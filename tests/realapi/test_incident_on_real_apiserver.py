@@ -82,6 +82,9 @@ def test_doctor_finds_nothing_on_the_healthy_platform(
     assert re.fullmatch(r"no problems found: \d+ checks on admin", run.stdout.strip()), run.stdout
 
 
+AGENT_LABELS = {"app": "datadog"}  # as the chart labels the agents' pods (the doctor lists them by it)
+
+
 def broken_states(stacks: list[Stack]) -> list[dict[str, object]]:
     """One broken state per check of the doctor tests, each on objects of its own."""
     failed = Stack("failed", "team-0", state="failed", since=1200)
@@ -94,12 +97,19 @@ def broken_states(stacks: list[Stack]) -> list[dict[str, object]]:
         failed.manifest(),
         failed_pipeline_pod(failed, REFUSED),
         stuck.manifest(),
-        pod(agent, oom.target, [oom_killed(waiting("agent", image, "CrashLoopBackOff", "back-off"))], phase="Running"),
+        pod(
+            agent,
+            oom.target,
+            [oom_killed(waiting("agent", image, "CrashLoopBackOff", "back-off"))],
+            phase="Running",
+            labels=AGENT_LABELS,
+        ),
         pod(
             f"datadog-{pulls.name}-pull",
             pulls.target,
             [waiting("agent", "gcr.io/datadoghq/agent:7.99.0", "ImagePullBackOff", "Back-off pulling image")],
             phase="Pending",
+            labels=AGENT_LABELS,
         ),
         install_failed(
             owner,
@@ -118,6 +128,7 @@ def broken_states(stacks: list[Stack]) -> list[dict[str, object]]:
             pending.target,
             [waiting("agent", image, "ContainerCreating", "")],
             phase="Pending",
+            labels=AGENT_LABELS,
             node_name=None,
             conditions=[
                 {
