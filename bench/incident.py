@@ -41,6 +41,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cold_start import measure as measure_cold_start  # noqa: E402
 from bench.wire import WireProxy  # noqa: E402
 from tests.kube.emulator import EmulatorThread  # noqa: E402
 from tests.objects import (  # noqa: E402
@@ -243,22 +244,9 @@ def scenario(
 
 
 def cold_start(env: dict[str, str], work: Path) -> tuple[float, float]:
-    """`invoke --list` here, and in a folder whose tasks.py has one task (invoke's own floor)."""
-    bare = work / "bare"
-    bare.mkdir(exist_ok=True)
-    (bare / "tasks.py").write_text("from invoke import task\n\n\n@task\ndef hello(c):\n    pass\n")
-
-    def timed(cwd: Path) -> float:
-        started = time.perf_counter()
-        python = env.get("BENCH_PYTHON", sys.executable)
-        subprocess.run([python, "-m", "invoke", "--list"], cwd=cwd, env=env, check=True, capture_output=True)
-        return time.perf_counter() - started
-
-    ours, floor = [], []
-    for _ in range(7):  # interleaved
-        ours.append(timed(ROOT))
-        floor.append(timed(bare))
-    return statistics.median(ours), statistics.median(floor)
+    """`invoke --list` here, and in a folder whose tasks.py has one task (invoke's own floor): bench/cold_start.py."""
+    measured = measure_cold_start(env.get("BENCH_PYTHON", sys.executable), env, work)
+    return measured.listed, measured.floor
 
 
 def table(title: str, rows: dict[str, Run], against: str | None) -> None:

@@ -6,8 +6,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import task
 
-from ops.tasks.exits import reported_errors, settings_of
-from ops.tasks.wiring import KUBE_FLAGS
+from ops.tasks.flag_help import KUBE_FLAGS
 
 DRY_RUN = {"dry_run": "print the commands with the values they would pass; run none of them"}
 PROFILE = {"profile": "AWS profile, passed as -var aws_profile=... (default: aws.profile from invoke.yaml)"}
@@ -19,30 +18,9 @@ def init(c: Context, dry_run: bool = False) -> None:
 
     Example: invoke argocd.init
     """
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_runner
+    from ops.tasks.impl import argocd as impl
 
-    with reported_errors():
-        consoles = make_consoles()
-        render_tofu(infra.init(make_runner(consoles, dry_run), infra.ARGOCD), consoles)
-
-
-def _reviewed(c: Context, profile: str | None, yes: bool, dry_run: bool, *, destroy: bool) -> None:
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
-
-    with reported_errors():
-        settings = with_overrides(settings_of(c), aws_profile=profile)
-        consoles = make_consoles()
-        runner = make_runner(consoles, dry_run)
-        # region, cluster name and the ESO role come from the cluster's state, never typed in twice
-        variables = infra.argocd_variables(infra.read_outputs(runner, infra.CLUSTER.path), settings)
-        step = infra.destroy if destroy else infra.apply
-        render_tofu(step(runner, infra.ARGOCD, variables, make_confirmation(consoles, yes)), consoles)
+    impl.init(c, dry_run=dry_run)
 
 
 @task(help={**PROFILE, "yes": "do not ask before applying (needed when stdin is not a terminal)", **DRY_RUN})
@@ -55,7 +33,9 @@ def apply(c: Context, profile: str | None = None, yes: bool = False, dry_run: bo
       invoke argocd.apply
       invoke argocd.apply --dry-run       # the commands and the -var values read from iac/
     """
-    _reviewed(c, profile, yes, dry_run, destroy=False)
+    from ops.tasks.impl import argocd as impl
+
+    impl.apply(c, profile=profile, yes=yes, dry_run=dry_run)
 
 
 @task(help={**PROFILE, "yes": "do not ask before destroying (needed when stdin is not a terminal)", **DRY_RUN})
@@ -64,7 +44,9 @@ def destroy(c: Context, profile: str | None = None, yes: bool = False, dry_run: 
 
     Example: invoke argocd.destroy
     """
-    _reviewed(c, profile, yes, dry_run, destroy=True)
+    from ops.tasks.impl import argocd as impl
+
+    impl.destroy(c, profile=profile, yes=yes, dry_run=dry_run)
 
 
 @task(
@@ -91,24 +73,9 @@ def apps(
       invoke argocd.apps
       invoke argocd.apps --dry-run
     """
-    from ops.platform import infra
-    from ops.platform.argocd import AppSettings, applications, apply_applications
-    from ops.render.console import make_consoles
-    from ops.repository import ARGOCD_APPS
-    from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube, make_runner, say
+    from ops.tasks.impl import argocd as impl
 
-    with reported_errors():
-        settings = settings_of(c)
-        consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        if facts.note:
-            say(consoles, facts.note)
-        say(consoles, f"region {facts.region.value} (from {facts.region.source})")
-        fill = AppSettings.of(settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
-        with connect_kube(kubeconfig, context) as kube:
-            applied = apply_applications(kube, applications(ARGOCD_APPS, fill), dry_run=dry_run)
-        render_applied(applied, consoles, dry_run=dry_run)
+    impl.apps(c, region=region, kubeconfig=kubeconfig, context=context, dry_run=dry_run)
 
 
 @task(help=KUBE_FLAGS)
@@ -120,12 +87,9 @@ def password(c: Context, kubeconfig: str | None = None, context: str | None = No
 
     Example: invoke argocd.password | pbcopy
     """
-    from ops.platform.argocd import initial_admin_password
-    from ops.tasks.wiring import connect_kube
+    from ops.tasks.impl import argocd as impl
 
-    with reported_errors(), connect_kube(kubeconfig, context) as kube:
-        secret = initial_admin_password(kube)
-    print(secret)
+    impl.password(c, kubeconfig=kubeconfig, context=context)
 
 
 @task(name="port-forward", help={"port": "local port for the UI (default: 8080)", **KUBE_FLAGS})
@@ -139,27 +103,9 @@ def port_forward(c: Context, port: int = 8080, kubeconfig: str | None = None, co
       invoke argocd.port-forward
       invoke argocd.port-forward --port 8443
     """
-    from pathlib import Path
+    from ops.tasks.impl import argocd as impl
 
-    from ops.platform.argocd import check_port_forward
-    from ops.platform.argocd import port_forward as forward_to
-    from ops.render.console import make_consoles
-    from ops.tasks.wiring import connect_kube, make_runner, say, show
-
-    with reported_errors():
-        consoles = make_consoles()
-        with connect_kube(kubeconfig, context) as kube:
-            forward = check_port_forward(kube, port)
-            used_context = kube.context
-        show(consoles, f"Argo CD UI: {forward.url}  user: {forward.user}")
-        say(consoles, "password: `invoke argocd.password`; Ctrl-C stops the port-forward")
-        forward_to(
-            make_runner(consoles, dry_run=False),
-            forward,
-            context=used_context,
-            kubeconfig=Path(kubeconfig).expanduser() if kubeconfig else None,
-        )
-        say(consoles, "port-forward stopped")
+    impl.port_forward(c, port=port, kubeconfig=kubeconfig, context=context)
 
 
 ns = Collection("argocd", init, apply, destroy, apps, password, port_forward)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from invoke.context import Context
-from invoke.exceptions import Exit
 from invoke.tasks import task
-
-from ops.errors import one_of
-from ops.tasks.exits import reported_errors
 
 GATES: tuple[tuple[str, str], ...] = (
     ("ruff lint", "ruff check ."),
@@ -25,26 +21,9 @@ def check(c: Context, only: str | None = None) -> None:
 
     Example: invoke check
     """
-    names = [name for name, _ in GATES]
-    if only is not None:
-        with reported_errors():
-            one_of("--only", only, names)
-    import os
-    import sys
-    from pathlib import Path
+    from ops.tasks.impl import dev as impl
 
-    # The gates are installed beside this interpreter: find them there even when the venv is not activated.
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    failed = []
-    for name, command in GATES:
-        if only is not None and name != only:
-            continue
-        print(f"==> {name}: {command}", flush=True)
-        if not c.run(command, warn=True, pty=False, env={"PATH": path}).ok:
-            failed.append(name)
-    if failed:
-        raise Exit(f"failed: {', '.join(failed)}", code=1)
-    print("all gates passed")
+    impl.check(c, only=only)
 
 
 @task(help={"check_only": "do not write; exit 1 if the README is out of date"})
@@ -53,21 +32,9 @@ def readme(c: Context, check_only: bool = False) -> None:
 
     Example: invoke readme
     """
-    from pathlib import Path
+    from ops.tasks.impl import dev as impl
 
-    from datadog_configure.settings import VALUES_DIR
-    from ops.render.docs import tier_table, with_tier_table
-
-    path = Path(__file__).resolve().parents[2] / "README.md"
-    current = path.read_text()
-    wanted = with_tier_table(current, tier_table(VALUES_DIR))
-    if wanted == current:
-        print("README.md is up to date")
-        return
-    if check_only:
-        raise Exit("README.md is out of date: run `invoke readme`", code=1)
-    path.write_text(wanted)
-    print("README.md: tier table regenerated")
+    impl.readme(c, check_only=check_only)
 
 
 VENDORED_CRDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -115,25 +82,6 @@ def vendor_crds(c: Context, project: str, ref: str, dry_run: bool = False) -> No
     Every file is downloaded first; the folder changes only when all of them arrived.
     Example: invoke vendor-crds --project kratix --ref v0.140.0
     """
-    import urllib.request
-    from pathlib import Path
+    from ops.tasks.impl import dev as impl
 
-    with reported_errors():
-        one_of("--project", project, list(VENDORED_CRDS))
-    repo, folder, files = VENDORED_CRDS[project]
-    folder_of = {"flux-helm": "flux", "flux-source": "flux"}
-    target = Path(__file__).resolve().parents[2] / "vendor" / "crds" / folder_of.get(project, project)
-    urls = [f"https://raw.githubusercontent.com/{repo}/{ref}/{folder}/{name}" for name in files]
-    if dry_run:
-        print("\n".join(f"would fetch: {url} -> {target / name}" for url, name in zip(urls, files, strict=True)))
-        return
-    fetched: dict[str, bytes] = {}
-    for url, name in zip(urls, files, strict=True):
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # https URLs built above
-                fetched[name] = response.read()
-        except OSError as err:
-            raise Exit(f"error: {url}: {err}; nothing was changed", code=12) from None
-    for name, body in fetched.items():
-        (target / name).write_bytes(body)
-    print(f"vendor/crds: {len(fetched)} files of {repo} at {ref}; update the table in vendor/crds/README.md")
+    impl.vendor_crds(c, project=project, ref=ref, dry_run=dry_run)

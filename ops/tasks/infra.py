@@ -6,8 +6,6 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import task
 
-from ops.tasks.exits import reported_errors, settings_of
-
 VAR_FLAGS = {
     "region": "AWS region, passed as -var region=... (default: cluster.region from invoke.yaml)",
     "cluster": "cluster name, passed as -var cluster_name=... (default: cluster.name from invoke.yaml)",
@@ -24,14 +22,9 @@ def init(c: Context, dry_run: bool = False) -> None:
 
     Example: invoke infra.init
     """
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_runner
+    from ops.tasks.impl import infra as impl
 
-    with reported_errors():
-        consoles = make_consoles()
-        render_tofu(infra.init(make_runner(consoles, dry_run), infra.CLUSTER), consoles)
+    impl.init(c, dry_run=dry_run)
 
 
 @task(help={**VAR_FLAGS, "out": "also save the plan to this file (apply it with `infra.apply --plan-file`)", **DRY_RUN})
@@ -50,19 +43,9 @@ def plan(
       invoke infra.plan --dry-run            # the exact command and -var values, nothing run
       invoke infra.plan --out cluster.tfplan
     """
-    from pathlib import Path
+    from ops.tasks.impl import infra as impl
 
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_runner, with_overrides
-
-    with reported_errors():
-        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
-        consoles = make_consoles()
-        runner = make_runner(consoles, dry_run)
-        saved = Path(out).resolve() if out else None
-        render_tofu(infra.plan(runner, infra.CLUSTER, infra.cluster_variables(settings), saved), consoles)
+    impl.plan(c, region=region, cluster=cluster, profile=profile, out=out, dry_run=dry_run)
 
 
 @task(
@@ -91,24 +74,9 @@ def apply(
       invoke infra.apply --yes                    # in CI
       invoke infra.apply --plan-file cluster.tfplan
     """
-    from pathlib import Path
+    from ops.tasks.impl import infra as impl
 
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
-
-    with reported_errors():
-        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
-        consoles = make_consoles()
-        result = infra.apply(
-            make_runner(consoles, dry_run),
-            infra.CLUSTER,
-            infra.cluster_variables(settings),
-            make_confirmation(consoles, yes),
-            plan_file=Path(plan_file).resolve() if plan_file else None,
-        )
-        render_tofu(result, consoles)
+    impl.apply(c, region=region, cluster=cluster, profile=profile, plan_file=plan_file, yes=yes, dry_run=dry_run)
 
 
 @task(help={**VAR_FLAGS, "yes": "do not ask before destroying (needed when stdin is not a terminal)", **DRY_RUN})
@@ -126,21 +94,9 @@ def destroy(
 
     Example: invoke infra.destroy
     """
-    from ops.platform import infra
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_tofu
-    from ops.tasks.wiring import make_confirmation, make_runner, with_overrides
+    from ops.tasks.impl import infra as impl
 
-    with reported_errors():
-        settings = with_overrides(settings_of(c), region=region, cluster_name=cluster, aws_profile=profile)
-        consoles = make_consoles()
-        result = infra.destroy(
-            make_runner(consoles, dry_run),
-            infra.CLUSTER,
-            infra.cluster_variables(settings),
-            make_confirmation(consoles, yes),
-        )
-        render_tofu(result, consoles)
+    impl.destroy(c, region=region, cluster=cluster, profile=profile, yes=yes, dry_run=dry_run)
 
 
 ns = Collection("infra", init, plan, apply, destroy)

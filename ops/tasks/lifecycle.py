@@ -5,8 +5,7 @@ from __future__ import annotations
 from invoke.context import Context
 from invoke.tasks import task
 
-from ops.tasks.exits import reported_errors, settings_of
-from ops.tasks.wiring import KUBE_FLAGS
+from ops.tasks.flag_help import KUBE_FLAGS
 
 COMMON = {
     **KUBE_FLAGS,
@@ -14,66 +13,6 @@ COMMON = {
     "profile": "AWS profile (default: aws.profile from invoke.yaml)",
     "dry_run": "print the steps it would run; run and change nothing",
 }
-
-
-def _run(
-    c: Context,
-    which: str,
-    *,
-    yes: bool,
-    dry_run: bool,
-    kubeconfig: str | None,
-    context: str | None,
-    timeout: float,
-    profile: str | None,
-) -> None:
-    from pathlib import Path
-
-    from ops.platform import lifecycle
-    from ops.render.console import make_consoles
-    from ops.render.steps import StepView, plan_lines
-    from ops.render.wait import wait_view
-    from ops.steps import StepFailed, run_steps
-    from ops.tasks.wiring import make_confirmation, make_runner, say, show, with_overrides
-    from ops.wait import check_timeout
-
-    with reported_errors():
-        settings = with_overrides(settings_of(c), aws_profile=profile)
-        check_timeout(timeout)
-        consoles = make_consoles()
-        confirmation = make_confirmation(consoles, yes)
-        platform = lifecycle.Platform(
-            settings,
-            make_runner(consoles, dry_run=False),
-            confirmation,
-            kubeconfig=Path(kubeconfig).expanduser() if kubeconfig else None,
-            context=context,
-            timeout=timeout,
-        )
-        steps = lifecycle.setup_steps(platform) if which == "setup" else lifecycle.teardown_steps(platform)
-        if dry_run:
-            for line in plan_lines(which, steps):
-                show(consoles, line)
-            say(consoles, "dry run: nothing was run or changed")
-            return
-        if which == "teardown":
-            confirmation.require(
-                f"Tear down {settings.cluster_name} in {settings.region}: delete every DatadogStack, the "
-                f"{settings.promise_name} Promise, Argo CD and the cluster? This cannot be undone."
-            )
-            # agreed once for the whole teardown: the destroy plans are shown but not asked about again
-            platform.confirmation = make_confirmation(consoles, True)
-        view = StepView(consoles)
-        try:
-            with wait_view(consoles) as on_progress:
-                platform.on_progress = on_progress
-                run_steps(which, steps, on_event=view)
-        except StepFailed:
-            view.summary()
-            raise
-        finally:
-            platform.close()
-        view.summary()
 
 
 @task(
@@ -103,7 +42,9 @@ def setup(
       invoke setup
       invoke setup --yes --timeout 1800
     """
-    _run(c, "setup", yes=yes, dry_run=dry_run, kubeconfig=kubeconfig, context=context, timeout=timeout, profile=profile)
+    from ops.tasks.impl import lifecycle as impl
+
+    impl.setup(c, yes=yes, dry_run=dry_run, kubeconfig=kubeconfig, context=context, timeout=timeout, profile=profile)
 
 
 @task(
@@ -130,13 +71,6 @@ def teardown(
       invoke teardown --dry-run
       invoke teardown --yes
     """
-    _run(
-        c,
-        "teardown",
-        yes=yes,
-        dry_run=dry_run,
-        kubeconfig=kubeconfig,
-        context=context,
-        timeout=timeout,
-        profile=profile,
-    )
+    from ops.tasks.impl import lifecycle as impl
+
+    impl.teardown(c, yes=yes, dry_run=dry_run, kubeconfig=kubeconfig, context=context, timeout=timeout, profile=profile)

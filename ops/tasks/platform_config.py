@@ -6,8 +6,7 @@ from invoke.collection import Collection
 from invoke.context import Context
 from invoke.tasks import task
 
-from ops.tasks.exits import reported_errors, settings_of
-from ops.tasks.wiring import KUBE_FLAGS
+from ops.tasks.flag_help import KUBE_FLAGS
 
 KUBE_AND_DRY_RUN = {**KUBE_FLAGS, "dry_run": "say what would be created or configured; write nothing"}
 
@@ -33,27 +32,9 @@ def external_secrets_apply(
       invoke external-secrets.apply
       invoke external-secrets.apply --dry-run
     """
-    from ops.platform import infra, stores
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube, make_runner, say
+    from ops.tasks.impl import platform_config as impl
 
-    with reported_errors():
-        settings = settings_of(c)
-        consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        if facts.note:
-            say(consoles, facts.note)
-        say(consoles, f"region {facts.region.value} (from {facts.region.source})")
-        config = stores.PlatformConfig.of(
-            settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value
-        )
-        with connect_kube(kubeconfig, context) as kube:
-            applied = stores.apply_all(kube, stores.secret_store_objects(config), dry_run=dry_run)
-            warning = stores.eso_role_warning(kube, config, facts.external_secrets_role_arn)
-        render_applied(applied, consoles, dry_run=dry_run)
-        if warning:
-            say(consoles, f"warning: {warning}")
+    impl.external_secrets_apply(c, region=region, kubeconfig=kubeconfig, context=context, dry_run=dry_run)
 
 
 @task(name="apply", help=KUBE_AND_DRY_RUN)
@@ -67,17 +48,9 @@ def kratix_apply(c: Context, kubeconfig: str | None = None, context: str | None 
       invoke kratix.apply
       invoke kratix.apply --dry-run
     """
-    from ops.platform import stores
-    from ops.render.console import make_consoles
-    from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube
+    from ops.tasks.impl import platform_config as impl
 
-    with reported_errors():
-        settings = settings_of(c)
-        config = stores.PlatformConfig.of(settings, region=settings.region, git_secret="")
-        with connect_kube(kubeconfig, context) as kube:
-            applied = stores.apply_all(kube, stores.kratix_objects(config), dry_run=dry_run)
-        render_applied(applied, make_consoles(), dry_run=dry_run)
+    impl.kratix_apply(c, kubeconfig=kubeconfig, context=context, dry_run=dry_run)
 
 
 external_secrets_ns = Collection("external-secrets", external_secrets_apply)

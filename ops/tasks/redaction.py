@@ -15,11 +15,14 @@ from typing import Any
 
 LIBRARIES = ("botocore", "boto3", "s3transfer", "kubernetes", "urllib3", "sh")
 # What a library's debug line carries when it may hold a secret: bodies, parameters, credentials.
-SECRET_BEARING = re.compile(
-    r"body|params|payload|secret|password|token|authorization|credential|x-amz-security|headers=|stdout|stderr",
-    re.IGNORECASE,
+SECRET_BEARING = (
+    r"body|params|payload|secret|password|token|authorization|credential|x-amz-security|headers=|stdout|stderr"
 )
 REDACTED = "(left out: a request or response body, parameters or headers, which may hold secrets)"
+
+
+def _secret_bearing(text: str) -> bool:
+    return re.search(SECRET_BEARING, text, re.IGNORECASE) is not None  # compiled on first use, then cached by re
 
 
 def _library(name: str) -> bool:
@@ -34,9 +37,9 @@ def redact(record: logging.LogRecord) -> logging.LogRecord:
         text = record.getMessage()
     except Exception:  # a message that cannot even be formatted: say nothing of it
         text = "body"
-    if SECRET_BEARING.search(text):
+    if _secret_bearing(text):
         first = text.split(None, 1)[0] if text.split() else ""
-        record.msg = f"{first} {REDACTED}" if first.isalpha() and not SECRET_BEARING.search(first) else REDACTED
+        record.msg = f"{first} {REDACTED}" if first.isalpha() and not _secret_bearing(first) else REDACTED
         record.args = None
         record.exc_info = None
         record.exc_text = None

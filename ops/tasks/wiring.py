@@ -73,10 +73,3 @@ def say(consoles: Consoles, text: str) -> None:
 def show(consoles: Consoles, text: str) -> None:
     """A result line on stdout, as plain text."""
     consoles.out.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-KUBE_FLAGS = {
-    "kubeconfig": "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)",
-    "context": "kubeconfig context (default: the current context)",
-}
-DRY_RUN_FLAG = {"dry_run": "say what would be done, change nothing"}

@@ -112,6 +112,10 @@ def _plugin_env(exec_config: dict[str, Any]) -> dict[str, str]:
     return {e["name"]: e["value"] for e in exec_config.get("env") or []}
 
 
+def _get_token(region: str) -> dict[str, Any]:
+    return {"command": "aws", "args": ["eks", "get-token", "--cluster-name", "kratix-demo", "--region", region]}
+
+
 CASES = {
     "as invoke kubeconfig writes it": (
         {"command": "aws", "args": ["eks", "get-token", "--cluster-name", "kratix-demo", "--region", "eu-central-1"]},
@@ -136,6 +140,24 @@ CASES = {
         },
         {},
     ),
+    # the endpoint rules signed here (ops.kube.eks_token.sts_endpoint)
+    "a China region: the amazonaws.com.cn partition": (_get_token("cn-north-1"), KEYS),
+    "sts_regional_endpoints = legacy in a legacy region: the global endpoint, signed for us-east-1": (
+        _get_token("eu-west-1"),
+        {**KEYS, "AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
+    ),
+    "sts_regional_endpoints = legacy in a newer region: regional": (
+        _get_token("ap-east-1"),
+        {**KEYS, "AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
+    ),
+    # what an sts client resolves instead (the same token, the CLI's own way)
+    "an STS endpoint URL in the environment": (
+        _get_token("eu-central-1"),
+        {**KEYS, "AWS_ENDPOINT_URL_STS": "https://sts.example.internal:8443"},
+    ),
+    "FIPS endpoints": (_get_token("us-east-1"), {**KEYS, "AWS_USE_FIPS_ENDPOINT": "true"}),
+    "a GovCloud region": (_get_token("us-gov-west-1"), KEYS),
+    "the aws-global pseudo region": (_get_token("aws-global"), KEYS),
 }
 
 
@@ -160,11 +182,18 @@ def test_the_token_is_the_one_aws_eks_get_token_prints(tmp_path: Path) -> None:
 
     assert len(cli) == len(CASES)
     assert dict(zip(CASES, ours, strict=True)) == dict(zip(CASES, cli, strict=True))
-    for token in (t["token"] for t in ours):
+    hosts = {}
+    for case, token in zip(CASES, (t["token"] for t in ours), strict=True):
         url = base64.urlsafe_b64decode(token.removeprefix("k8s-aws-v1.") + "==").decode()
         query = parse_qs(urlsplit(url).query)
         assert query["Action"] == ["GetCallerIdentity"] and query["X-Amz-Expires"] == ["60"]
         assert query["X-Amz-SignedHeaders"] == ["host;x-k8s-aws-id"]
+        hosts[case.split(":")[0]] = urlsplit(url).netloc
+    assert hosts["a China region"] == "sts.cn-north-1.amazonaws.com.cn"
+    assert hosts["sts_regional_endpoints = legacy in a legacy region"] == "sts.amazonaws.com"
+    assert hosts["sts_regional_endpoints = legacy in a newer region"] == "sts.ap-east-1.amazonaws.com"
+    assert hosts["an STS endpoint URL in the environment"] == "sts.example.internal:8443"
+    assert hosts["FIPS endpoints"] == "sts-fips.us-east-1.amazonaws.com"
 
 
 @pytest.mark.parametrize(
