@@ -109,39 +109,67 @@ def apply_parser_fixes() -> None:
 # ------------------------------------------------------------------------------------------------
 # Selectors.
 # ------------------------------------------------------------------------------------------------
-def match_labels(labels: Mapping[str, str], selector: str) -> bool:
-    """Label selector: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b)."""
-    terms = (t.strip() for t in re.split(r",(?![^()]*\))", selector or "") if t.strip())
-    for term in terms:
+def label_matcher(selector: str) -> Callable[[Mapping[str, str]], bool]:
+    """Label selector: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b); parsed once, matched per object."""
+    terms: list[tuple[str, str, frozenset[str]]] = []  # (operator, key, values)
+    for term in (t.strip() for t in re.split(r",(?![^()]*\))", selector or "") if t.strip()):
         if m := re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term):
-            values = {v.strip() for v in m.group(3).split(",")}
-            ok = (labels.get(m.group(1)) in values) == (m.group(2) == "in")
+            terms.append((m.group(2), m.group(1), frozenset(v.strip() for v in m.group(3).split(","))))
         elif m := re.fullmatch(r"([\w./-]+)\s*!=\s*(\S*)", term):
-            ok = labels.get(m.group(1)) != m.group(2)
+            terms.append(("!=", m.group(1), frozenset([m.group(2)])))
         elif m := re.fullmatch(r"([\w./-]+)\s*==?\s*(\S*)", term):
-            ok = labels.get(m.group(1)) == m.group(2)
+            terms.append(("in", m.group(1), frozenset([m.group(2)])))
         elif m := re.fullmatch(r"!([\w./-]+)", term):
-            ok = m.group(1) not in labels
+            terms.append(("!", m.group(1), frozenset()))
         else:
-            ok = term in labels
-        if not ok:
-            return False
-    return True
+            terms.append(("", term, frozenset()))
+
+    def match(labels: Mapping[str, str]) -> bool:
+        for operator, key, values in terms:
+            if operator == "in":
+                ok = labels.get(key) in values
+            elif operator in {"notin", "!="}:
+                ok = labels.get(key) not in values
+            else:
+                ok = (key in labels) != (operator == "!")
+            if not ok:
+                return False
+        return True
+
+    return match
+
+
+def match_labels(labels: Mapping[str, str], selector: str) -> bool:
+    return label_matcher(selector)(labels)
+
+
+def field_matcher(selector: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Field selector: `path=value`, `path==value`, `path!=value` on dotted paths (metadata.name)."""
+    terms: list[tuple[list[str], bool, str] | None] = []  # None: a term that is not a selector matches nothing
+    for term in (t.strip() for t in (selector or "").split(",") if t.strip()):
+        m = re.fullmatch(r"([\w.]+)\s*(!=|==|=)\s*(.*)", term)
+        terms.append((m.group(1).split("."), m.group(2) != "!=", m.group(3)) if m else None)
+        if m is None:
+            break  # matching stops at the first term that fails
+
+    def match(obj: Mapping[str, Any]) -> bool:
+        for term in terms:
+            if term is None:
+                return False
+            path, equal, expected = term
+            value: Any = obj
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            actual = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            if (actual == expected) != equal:
+                return False
+        return True
+
+    return match
 
 
 def match_fields(obj: Mapping[str, Any], selector: str) -> bool:
-    """Field selector: `path=value`, `path==value`, `path!=value` on dotted paths (metadata.name)."""
-    for term in (t.strip() for t in (selector or "").split(",") if t.strip()):
-        m = re.fullmatch(r"([\w.]+)\s*(!=|==|=)\s*(.*)", term)
-        if not m:
-            return False
-        value: Any = obj
-        for part in m.group(1).split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        actual = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        if (actual == m.group(3)) != (m.group(2) != "!="):
-            return False
-    return True
+    return field_matcher(selector)(obj)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -334,10 +362,130 @@ def _is_apply(request: kmock.Request) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
+# Speed. Stock kmock 0.8 answers each request after replaying every past request through every
+# reaction's filters (`request in view`), and finds objects by scanning every stored object: with
+# thousands of objects or requests, one answer takes tens to hundreds of milliseconds.
+# ------------------------------------------------------------------------------------------------
+ObjectKey = tuple[Any, str | None, str]  # (resource, namespace, name): kmock's key of a stored object
+
+
+class _IndexedObjects(dict[ObjectKey, kmock.Object]):
+    """kmock's dict of stored objects, also keeping each resource's keys (sorted on demand).
+
+    It replaces the dict inside `KubeEmulator.objects`, so every way kmock or this module adds or
+    removes a key goes through it. Soft deletion (kmock keeps a deleted object's key and history)
+    changes no key; readers check `.deleted`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: dict[Any, dict[ObjectKey, None]] = {}  # resource -> its keys, in insertion order
+        self._sorted: dict[Any, list[ObjectKey]] = {}  # resource -> its keys by namespace/name
+
+    def resources(self) -> list[Any]:
+        """The resources that have (or had) objects, in the order their first object came."""
+        return list(self._keys)
+
+    def sorted_keys(self, resource: Any) -> list[ObjectKey]:
+        """A resource's keys by namespace ("" for cluster-scoped) and name, as lists are ordered."""
+        keys = self._sorted.get(resource)
+        if keys is None:
+            keys = sorted(self._keys.get(resource, ()), key=lambda key: (key[1] or "", key[2]))
+            self._sorted[resource] = keys
+        return keys
+
+    def __setitem__(self, key: ObjectKey, value: kmock.Object) -> None:
+        if key not in self:
+            self._keys.setdefault(key[0], {})[key] = None
+            self._sorted.pop(key[0], None)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: ObjectKey) -> None:
+        super().__delitem__(key)
+        keys = self._keys[key[0]]
+        del keys[key]
+        if not keys:
+            del self._keys[key[0]]
+        self._sorted.pop(key[0], None)
+
+    def pop(self, key: ObjectKey, *default: Any) -> Any:
+        if key not in self:
+            return super().pop(key, *default)
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[ObjectKey, kmock.Object]:
+        key = next(reversed(self))
+        return key, self.pop(key)
+
+    def setdefault(self, key: ObjectKey, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> _IndexedObjects:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self._keys.clear()
+        self._sorted.clear()
+
+
+def _sees(view: kmock.View, request: kmock.Request) -> bool:
+    """`request in view` for the request being served, without replaying every past request.
+
+    Filters and priorities over the handler (all the emulator's own reactions) are checked on this
+    one request: the handler has it (kmock logs it before handling), a filter passes it when its
+    source does and its criteria hold (in that order, as kmock evaluates them). Any other view
+    (slices, groups, exclusions, streams) keeps kmock's own check.
+    """
+    kind = type(view)
+    if kind is kmock.Filter:
+        return _sees(view._source, request) and bool(view.criteria(request))  # type: ignore[attr-defined]
+    if kind is kmock.Priority:
+        return _sees(view._source, request)  # type: ignore[attr-defined]
+    if isinstance(view, kmock.RawHandler):
+        return any(logged is request for logged in reversed(view._requests))
+    return request in view
+
+
+class _DirectMatching(kmock.RawHandler):
+    """kmock's choice of the reaction that answers a request, with `_sees` instead of `request in view`."""
+
+    __slots__ = ()
+
+    async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
+        # As kmock.RawHandler._handle (0.8): highest priority first, padded with zeros, stable.
+        priorities = [payload.priorities for payload in self._payloads]
+        width = max((len(priority) for priority in priorities), default=0)
+        padded = [tuple(-p for p in priority) + (0,) * (width - len(priority)) for priority in priorities]
+        order = sorted(range(len(padded)), key=lambda index: padded[index])
+        for payload in [self._payloads[index] for index in order]:
+            if _sees(payload._source, request) and not payload._disabled.is_set():
+                try:
+                    return await payload(request)
+                except kmock.ReactionMismatchError:
+                    payload._disabled.set()
+                except NotImplementedError:
+                    pass
+        raise NotImplementedError(
+            "Undefined server behaviour: no reaction matching the request is defined. "
+            "Consider adding a catch-all fallback reaction: `kmock.fallback << 404`."
+        )
+
+
+# ------------------------------------------------------------------------------------------------
 # The emulator.
 # ------------------------------------------------------------------------------------------------
 @attrs.define(kw_only=True)
-class KubeEmulator(kmock.KubernetesEmulator):
+class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
     """kmock's KubernetesEmulator answering with the shapes kube-apiserver gives.
 
     * only registered resources are served (builtins + installed CRDs); anything else is the
@@ -359,10 +507,17 @@ class KubeEmulator(kmock.KubernetesEmulator):
     faults: list[Fault] = attrs.field(factory=list)
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
     queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
-    _list_snapshots: dict[str, list[Json]] = attrs.field(factory=dict, init=False)  # paged lists in progress
+    _list_snapshots: dict[str, list[str]] = attrs.field(factory=dict, init=False)  # paged lists in progress
+    # Each stored object's current version, its JSON and its labels: (version, json, labels). A write
+    # stores a new version (kmock never changes one in place), so a cached JSON is current while its
+    # version is the object's last. Change stored objects by requests or seed_object, never in place.
+    _encoded: dict[ObjectKey, tuple[kmock.ObjectVersion, str, Mapping[str, str]]] = attrs.field(
+        factory=dict, init=False
+    )
     _rv: Iterator[int] = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self.objects, "_objects", _IndexedObjects())  # before anything is stored
         super().__attrs_post_init__()
         # Sub-fallbacks: below any reaction a test adds, above the stock fallbacks. Static status and
         # headers go on the reaction: a callback returning kmock.Response would mutate the shared one.
@@ -371,6 +526,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
         sub[kmock.action.CREATE] << 201 << self._serve_create
         named[kmock.method.PUT] << self._serve_replace
         sub[kmock.action.FETCH][kmock.subresource("log")] << {"Content-Type": "text/plain"} << self._serve_log
+        kinds = sub[lambda req: req.resource is not None and req.resource.plural is not None]  # not /api/v1
+        kinds[kmock.action.LIST] << {"Content-Type": "application/json; charset=utf-8"} << self._serve_list
         sub["get /apis/"] << self._serve_apis  # ApisApi and VersionApi ask with a trailing slash
         sub["get /api/"] << self._serve_api
         sub["get /version/"] << self._serve_server_version
@@ -549,7 +706,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
             await self._buses[request.resource].put({"type": "MODIFIED", "object": new})
         return new
 
-    async def _serve_list(self, request: kmock.Request) -> Json:
+    @property
+    def _store(self) -> _IndexedObjects:
+        return self.objects._objects  # type: ignore[no-any-return]  # set in __attrs_post_init__
+
+    async def _serve_list(self, request: kmock.Request) -> bytes:
+        """The JSON of a list, assembled from each object's cached JSON (what json.dumps would write)."""
         res = request.resource
         kind = self.resources[res].kind or "List"
         limit = int(request.params.get("limit") or 0)
@@ -562,17 +724,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
             return self._page(res, kind, items, (int(offset), limit), snapshot_id)
         items = await self._matching(request)
         if not limit or len(items) <= limit:
-            return {
-                "apiVersion": _api_version(res),
-                "kind": f"{kind}List",
-                "metadata": {"resourceVersion": str(next(self._rv))},
-                "items": items,
-            }
+            return _list_body(res, kind, {"resourceVersion": str(next(self._rv))}, items)
         snapshot_id = str(next(self._rv))
         self._list_snapshots[snapshot_id] = items
         return self._page(res, kind, items, (0, limit), snapshot_id)
 
-    def _page(self, res: Any, kind: str, items: list[Json], window: tuple[int, int], snapshot_id: str) -> Json:
+    def _page(self, res: Any, kind: str, items: list[str], window: tuple[int, int], snapshot_id: str) -> bytes:
         """One page (start, limit) of a list snapshot; `continue` names the snapshot and the next offset."""
         start, limit = window
         page = items[start : start + limit] if limit else items[start:]
@@ -582,28 +739,87 @@ class KubeEmulator(kmock.KubernetesEmulator):
             meta |= {"continue": f"{snapshot_id}:{start + len(page)}", "remainingItemCount": rest}
         else:
             self._list_snapshots.pop(snapshot_id, None)
-        return {"apiVersion": _api_version(res), "kind": f"{kind}List", "metadata": meta, "items": page}
+        return _list_body(res, kind, meta, page)
 
-    async def _matching(self, request: kmock.Request) -> list[Json]:
-        """The stored objects a list asks for, sorted by namespace/name."""
-        res = request.resource
-        labels = request.params.get("labelSelector", "")
-        fields = request.params.get("fieldSelector", "")
+    async def _matching(self, request: kmock.Request) -> list[str]:
+        """The JSON of the stored objects a list asks for, sorted by namespace/name."""
+        res, namespace = request.resource, request.namespace
+        labels = label_matcher(request.params.get("labelSelector", ""))
+        field_selector = request.params.get("fieldSelector", "")
+        fields = field_matcher(field_selector) if field_selector else None
+        found = []
         async with self._lock:
-            found = [
-                (ns or "", name, obj.raw)
-                for (r, ns, name), obj in list(self.objects.items())
-                if r == res and not obj.deleted and (request.namespace is None or ns == request.namespace)
-            ]
-        return [
-            item
-            for _, _, item in sorted(found, key=lambda entry: entry[:2])
-            if match_labels((item.get("metadata") or {}).get("labels") or {}, labels) and match_fields(item, fields)
-        ]
+            store = self._store
+            for key in store.sorted_keys(res):
+                if namespace is not None and key[1] != namespace:
+                    continue
+                obj = store[key]
+                if obj.deleted:
+                    continue
+                version, encoded, obj_labels = self._encoded_of(key, obj)
+                if labels(obj_labels) and (fields is None or fields(version.raw)):
+                    found.append(encoded)
+        return found
+
+    def _encoded_of(self, key: ObjectKey, obj: kmock.Object) -> tuple[kmock.ObjectVersion, str, Mapping[str, str]]:
+        """An object's current version, its JSON and its labels; encoded again once the version changed."""
+        version = obj.last
+        entry = self._encoded.get(key)
+        if entry is None or entry[0] is not version:
+            raw = version.raw
+            entry = (version, json.dumps(raw), (raw.get("metadata") or {}).get("labels") or {})
+            self._encoded[key] = entry
+        return entry
+
+    # kmock finds one object by scanning them all: look it up by its key instead -----------------
+    def _stored(self, request: kmock.Request, namespace: str | None, name: str) -> kmock.Object | None:
+        return self._store.get((request.resource, namespace, name))
+
+    async def _serve_fetch(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_fetch(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        if obj is None or obj.deleted:
+            raise kmock.KubernetesObjectNotFoundError()
+        return obj.raw
+
+    async def _serve_create(self, request: kmock.Request) -> Any:
+        meta = request.data.get("metadata", {})
+        namespace, name = request.namespace or meta.get("namespace"), request.name or meta.get("name")
+        if name is None:
+            return await super()._serve_create(request)
+        async with self._lock:
+            obj = self._stored(request, namespace, name)
+        assert obj is not None  # stored by kmock's _handle
+        return obj.raw
+
+    async def _serve_update(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_update(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        assert obj is not None  # updated by kmock's _handle
+        return obj.last.raw
+
+    async def _serve_delete(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_delete(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        assert obj is not None  # deleted by kmock's _handle
+        return obj.last.raw
+
+    def _get_resources(self) -> list[Any]:
+        """As kmock's: the declared resources and those of stored objects (without scanning the objects)."""
+        result = set(kmock.KubernetesScaffold._get_resources(self))
+        result.update(self._store.resources())
+        return list(result)
 
     async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
-        labels = request.params.get("labelSelector", "")
+        selector = request.params.get("labelSelector", "")
+        labels = label_matcher(selector)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         stream = super()._serve_watch(request)
@@ -616,9 +832,9 @@ class KubeEmulator(kmock.KubernetesEmulator):
                     item = await asyncio.wait_for(anext(stream), remaining)
                 except (StopAsyncIteration, TimeoutError):
                     break
-                if isinstance(item, dict) and labels:
+                if isinstance(item, dict) and selector:
                     obj_labels = ((item.get("object") or {}).get("metadata") or {}).get("labels") or {}
-                    if not match_labels(obj_labels, labels):
+                    if not labels(obj_labels):
                         continue
                 yield item
         finally:
@@ -654,6 +870,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
         traceback.print_exception(exc, file=sys.stderr)  # a bug in the emulator: show it in the test
         body = status_body(500, "InternalError", f"Internal error occurred: {exc!r}")
         return aiohttp.web.json_response(body, status=500)
+
+
+def _list_body(resource: Any, kind: str, meta: Json, items: list[str]) -> bytes:
+    """json.dumps of {apiVersion, kind, metadata, items}, with the items' JSON already written."""
+    head = json.dumps({"apiVersion": _api_version(resource), "kind": f"{kind}List", "metadata": meta})
+    return f'{head[:-1]}, "items": [{", ".join(items)}]}}'.encode()
 
 
 def _b64(values: Mapping[str, str]) -> dict[str, str]:
