@@ -438,6 +438,28 @@ class _IndexedObjects(dict[ObjectKey, kmock.Object]):
         self._sorted.clear()
 
 
+class _Encoded:
+    """One version of a stored object, its labels, and its JSON (written when first asked for).
+
+    A write stores a new version (kmock never changes one in place), so an entry is current while
+    its version is the object's last one.
+    """
+
+    __slots__ = ("_json", "labels", "raw", "version")
+
+    def __init__(self, version: kmock.ObjectVersion) -> None:
+        self.version = version
+        self.raw = version.raw
+        self.labels: Mapping[str, str] = (self.raw.get("metadata") or {}).get("labels") or {}
+        self._json: str | None = None
+
+    @property
+    def json(self) -> str:
+        if self._json is None:
+            self._json = json.dumps(self.raw)
+        return self._json
+
+
 def _sees(view: kmock.View, request: kmock.Request) -> bool:
     """`request in view` for the request being served, without replaying every past request.
 
@@ -456,18 +478,24 @@ def _sees(view: kmock.View, request: kmock.Request) -> bool:
     return request in view
 
 
+def _by_priority(payloads: list[kmock.Reaction]) -> list[kmock.Reaction]:
+    """As kmock.RawHandler._handle (0.8) orders them: highest priority first, padded with zeros, stable."""
+    priorities = [payload.priorities for payload in payloads]
+    width = max((len(priority) for priority in priorities), default=0)
+    padded = [tuple(-p for p in priority) + (0,) * (width - len(priority)) for priority in priorities]
+    return [payloads[index] for index in sorted(range(len(padded)), key=lambda index: padded[index])]
+
+
 class _DirectMatching(kmock.RawHandler):
     """kmock's choice of the reaction that answers a request, with `_sees` instead of `request in view`."""
 
     __slots__ = ()
 
+    def _reactions(self) -> list[kmock.Reaction]:
+        return _by_priority(self._payloads)
+
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
-        # As kmock.RawHandler._handle (0.8): highest priority first, padded with zeros, stable.
-        priorities = [payload.priorities for payload in self._payloads]
-        width = max((len(priority) for priority in priorities), default=0)
-        padded = [tuple(-p for p in priority) + (0,) * (width - len(priority)) for priority in priorities]
-        order = sorted(range(len(padded)), key=lambda index: padded[index])
-        for payload in [self._payloads[index] for index in order]:
+        for payload in self._reactions():
             if _sees(payload._source, request) and not payload._disabled.is_set():
                 try:
                     return await payload(request)
@@ -508,12 +536,15 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
     queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
     _list_snapshots: dict[str, list[str]] = attrs.field(factory=dict, init=False)  # paged lists in progress
-    # Each stored object's current version, its JSON and its labels: (version, json, labels). A write
-    # stores a new version (kmock never changes one in place), so a cached JSON is current while its
-    # version is the object's last. Change stored objects by requests or seed_object, never in place.
-    _encoded: dict[ObjectKey, tuple[kmock.ObjectVersion, str, Mapping[str, str]]] = attrs.field(
-        factory=dict, init=False
-    )
+    # Each stored object's version last listed, with its labels and JSON. Change stored objects by
+    # requests or seed_object, never in place (seed() hands back copies of what it stored).
+    _encoded: dict[ObjectKey, _Encoded] = attrs.field(factory=dict, init=False)
+    # (group, version, kind) -> the first served resource of that kind, as resource_of finds it; valid
+    # while the number of resources is `_kinds_for` (register_crd, which may replace one, clears it).
+    _kinds: dict[tuple[str, str, str], tuple[Any, kmock.ResourceInfo]] = attrs.field(factory=dict, init=False)
+    _kinds_for: int = attrs.field(default=-1, init=False)
+    # The reactions by priority, while the reactions are these (kmock replaces one on each `<<`).
+    _ordered: tuple[list[Any], list[Any]] = attrs.field(factory=lambda: ([], []), init=False)
     _rv: Iterator[int] = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -532,11 +563,18 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
         sub["get /api/"] << self._serve_api
         sub["get /version/"] << self._serve_server_version
 
+    def _reactions(self) -> list[kmock.Reaction]:
+        seen = self._ordered[0]
+        if len(seen) != len(self._payloads) or any(a is not b for a, b in zip(seen, self._payloads, strict=True)):
+            self._ordered = list(self._payloads), _by_priority(self._payloads)
+        return self._ordered[1]
+
     # seeding ------------------------------------------------------------------------------------
     def register_crd(self, manifest: Mapping[str, Any]) -> None:
         """Serve the kind of a CRD (its served versions), as the apiserver does once it is created."""
         spec = manifest["spec"]
         names = spec["names"]
+        self._kinds_for = -1
         for version in spec.get("versions", []):
             if not version.get("served", True):
                 continue
@@ -551,12 +589,18 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
             )
 
     def resource_of(self, api_version: str, kind: str) -> tuple[Any, kmock.ResourceInfo]:
+        if self._kinds_for != len(self.resources):
+            self._kinds = {}
+            for res in self.resources:
+                info = self.resources[res]
+                if info.kind is not None and "/" not in res.plural:
+                    self._kinds.setdefault((res.group, res.version, info.kind), (res, info))
+            self._kinds_for = len(self.resources)
         group, _, version = api_version.rpartition("/")
-        for res in self.resources:
-            info = self.resources[res]
-            if (res.group, res.version, info.kind) == (group, version, kind) and "/" not in res.plural:
-                return res, info
-        raise LookupError(f"{api_version} {kind} is not served: install its CRD first")
+        found = self._kinds.get((group, version, kind))
+        if found is None:
+            raise LookupError(f"{api_version} {kind} is not served: install its CRD first")
+        return found
 
     def seed_object(self, manifest: Mapping[str, Any]) -> Json:
         """Store an object as if a client had created it (a CRD also starts being served)."""
@@ -756,20 +800,13 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
                 obj = store[key]
                 if obj.deleted:
                     continue
-                version, encoded, obj_labels = self._encoded_of(key, obj)
-                if labels(obj_labels) and (fields is None or fields(version.raw)):
-                    found.append(encoded)
+                version = obj.last
+                entry = self._encoded.get(key)
+                if entry is None or entry.version is not version:
+                    entry = self._encoded[key] = _Encoded(version)
+                if labels(entry.labels) and (fields is None or fields(entry.raw)):
+                    found.append(entry.json)
         return found
-
-    def _encoded_of(self, key: ObjectKey, obj: kmock.Object) -> tuple[kmock.ObjectVersion, str, Mapping[str, str]]:
-        """An object's current version, its JSON and its labels; encoded again once the version changed."""
-        version = obj.last
-        entry = self._encoded.get(key)
-        if entry is None or entry[0] is not version:
-            raw = version.raw
-            entry = (version, json.dumps(raw), (raw.get("metadata") or {}).get("labels") or {})
-            self._encoded[key] = entry
-        return entry
 
     # kmock finds one object by scanning them all: look it up by its key instead -----------------
     def _stored(self, request: kmock.Request, namespace: str | None, name: str) -> kmock.Object | None:
@@ -972,8 +1009,12 @@ class EmulatorThread:
         return future.result(timeout)
 
     def seed(self, *manifests: Mapping[str, Any]) -> list[Json]:
-        """Store objects as controllers or users would have created them; returns them stamped."""
-        return self.call(lambda emu: [emu.seed_object(m) for m in manifests])  # type: ignore[no-any-return]
+        """Store objects as controllers or users would have created them; returns copies of them, stamped.
+
+        Copies: the server caches what it stores, so a stored object must never change in place.
+        """
+        stored = self.call(lambda emu: [emu.seed_object(m) for m in manifests])
+        return copy.deepcopy(stored)  # type: ignore[no-any-return]
 
     def install_crd(self, *sources: CrdSource) -> list[str]:
         """Install CRDs (manifest, YAML file or text): their kinds are served from now on."""
