@@ -64,6 +64,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 UPSTREAM_CRDS = REPO_ROOT / "vendor" / "crds"
 CRD_RESOURCE = "apiextensions.k8s.io/v1/customresourcedefinitions"
 NAMESPACES = kmock.resource("v1/namespaces")
+CRDS = kmock.resource(CRD_RESOURCE)
+SECRETS = kmock.resource("v1/secrets")
 RESOURCE_MISSING = "the server could not find the requested resource"
 Json = dict[str, Any]
 CrdSource = Path | str | Mapping[str, Any]
@@ -591,8 +593,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
     def resource_of(self, api_version: str, kind: str) -> tuple[Any, kmock.ResourceInfo]:
         if self._kinds_for != len(self.resources):
             self._kinds = {}
-            for res in self.resources:
-                info = self.resources[res]
+            for res, info in self.resources._resources.items():  # not by key: kmock parses each key
                 if info.kind is not None and "/" not in res.plural:
                     self._kinds.setdefault((res.group, res.version, info.kind), (res, info))
             self._kinds_for = len(self.resources)
@@ -617,7 +618,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
         if info.namespaced and not self._namespace_exists(meta["namespace"]):
             self.seed_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": meta["namespace"]}})
         self.objects[res, meta.get("namespace"), meta["name"]] = obj
-        if res == kmock.resource(CRD_RESOURCE):
+        if res == CRDS:
             self.register_crd(obj)
         return obj
 
@@ -641,7 +642,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
         self._inject_fault(request)
         res = request.resource
         if res is not None and res.plural is not None:
-            if res not in self.resources:
+            if res not in self.resources._resources:  # `in self.resources` parses the key (slow)
                 raise resource_missing()
             if request.action == kmock.action.CREATE and isinstance(request.data, dict):
                 self._prepare_create(request)
@@ -688,10 +689,10 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
             data.setdefault("apiVersion", _api_version(res))
         if self._has_status(res):
             data.pop("status", None)
-        if res == kmock.resource("v1/secrets") and "stringData" in data:
+        if res == SECRETS and "stringData" in data:
             data.setdefault("data", {}).update(_b64(data.pop("stringData")))
         self._set(request, data=data)
-        if res == kmock.resource(CRD_RESOURCE):
+        if res == CRDS:
             self.register_crd(data)
 
     async def _prepare_update(self, request: kmock.Request) -> None:
@@ -928,6 +929,20 @@ def _builtin_resources() -> bytes:
     return gzip.decompress(importlib.resources.files("kmock._internal").joinpath("resources.json.gz").read_bytes())
 
 
+@functools.cache
+def _builtin_kinds() -> dict[Any, kmock.ResourceInfo]:
+    """The builtin kinds as kmock loads them (parsed once per process: ~10 ms per server otherwise)."""
+    loaded = kmock.ResourcesArray()
+    loaded.load_data(_builtin_resources())
+    return dict(loaded._resources)
+
+
+def load_builtin_kinds(resources: kmock.ResourcesArray) -> None:
+    """As `resources.load_data(_builtin_resources())`, with fresh ResourceInfo objects (they are mutable)."""
+    for res, info in _builtin_kinds().items():
+        resources._resources[res] = attrs.evolve(info)
+
+
 class _QuickStopServer(aiohttp.test_utils.RawTestServer):
     """aiohttp waits up to 60 s for open requests (watches, kept-alive sockets) on shutdown: 0.1 s."""
 
@@ -986,7 +1001,7 @@ class EmulatorThread:
             KubeEmulator() as emu,
             kmock.Server(emu, host=self.host, port=self.port, server_cls=_QuickStopServer) as srv,
         ):
-            emu.resources.load_data(_builtin_resources())
+            load_builtin_kinds(emu.resources)
             self.emu, self.port = emu, srv.port
             self.url = f"http://{srv.host}:{srv.port}"
             self._ready.set()
