@@ -551,7 +551,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
     faults: list[Fault] = attrs.field(factory=list)
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
     queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
-    _list_snapshots: dict[str, list[str]] = attrs.field(factory=dict, init=False)  # paged lists in progress
+    _list_snapshots: dict[str, list[_Encoded]] = attrs.field(factory=dict, init=False)  # paged lists in progress
     # Each stored object's version last listed, with its labels and JSON. Change stored objects by
     # requests or seed_object, never in place (seed() hands back copies of what it stored).
     _encoded: dict[ObjectKey, _Encoded] = attrs.field(factory=dict, init=False)
@@ -788,7 +788,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
         self._list_snapshots[snapshot_id] = items
         return self._page(res, kind, items, (0, limit), snapshot_id)
 
-    def _page(self, res: Any, kind: str, items: list[str], window: tuple[int, int], snapshot_id: str) -> bytes:
+    def _page(self, res: Any, kind: str, items: list[_Encoded], window: tuple[int, int], snapshot_id: str) -> bytes:
         """One page (start, limit) of a list snapshot; `continue` names the snapshot and the next offset."""
         start, limit = window
         page = items[start : start + limit] if limit else items[start:]
@@ -800,8 +800,8 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
             self._list_snapshots.pop(snapshot_id, None)
         return _list_body(res, kind, meta, page)
 
-    async def _matching(self, request: kmock.Request) -> list[str]:
-        """The JSON of the stored objects a list asks for, sorted by namespace/name."""
+    async def _matching(self, request: kmock.Request) -> list[_Encoded]:
+        """The stored objects (versions, JSON written on demand) a list asks for, sorted by namespace/name."""
         res, namespace = request.resource, request.namespace
         labels = label_matcher(request.params.get("labelSelector", ""))
         field_selector = request.params.get("fieldSelector", "")
@@ -820,7 +820,7 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
                 if entry is None or entry.version is not version:
                     entry = self._encoded[key] = _Encoded(version)
                 if labels(entry.labels) and (fields is None or fields(entry.raw)):
-                    found.append(entry.json)
+                    found.append(entry)  # its JSON is written when a page holds it
         return found
 
     # kmock finds one object by scanning them all: look it up by its key instead -----------------
@@ -924,10 +924,10 @@ class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
         return aiohttp.web.json_response(body, status=500)
 
 
-def _list_body(resource: Any, kind: str, meta: Json, items: list[str]) -> bytes:
+def _list_body(resource: Any, kind: str, meta: Json, items: list[_Encoded]) -> bytes:
     """json.dumps of {apiVersion, kind, metadata, items}, with the items' JSON already written."""
     head = json.dumps({"apiVersion": _api_version(resource), "kind": f"{kind}List", "metadata": meta})
-    return f'{head[:-1]}, "items": [{", ".join(items)}]}}'.encode()
+    return f'{head[:-1]}, "items": [{", ".join(item.json for item in items)}]}}'.encode()
 
 
 def _b64(values: Mapping[str, str]) -> dict[str, str]:
