@@ -12,9 +12,15 @@ The official `kubernetes` client (and anything built on it) talks real HTTP to i
 What stock kmock 0.8 gets wrong and this module fixes: Namespace paths (500), create answering 200,
 lists without kind/apiVersion, selectors ignored, PUT and server-side apply of new objects (404),
 `/status` patches changing spec, pod logs returned as JSON, kmock-worded 404 bodies, unknown API
-groups served as if installed, `/api/v1` discovery saying "/v1".
+groups served as if installed, `/api/v1` discovery saying "/v1". And its speed: kmock picks the
+reaction for a request by replaying every request served so far and finds objects by scanning them
+all (a GET took ~100 ms once a few hundred requests were served); here a request is matched on its
+own, objects are kept per resource and looked up by key, and lists are assembled from each object's
+cached JSON, byte for byte what kmock would send (bench/emulator.py compares). The cache holds while
+stored objects change only through requests or seeding (kmock never changes a version in place;
+`seed()` hands back copies): never edit `emu.objects[...]` in place.
 
-What it cannot do: deletecollection, resourceVersion conflicts and paging, strategic merge (treated
+What it cannot do: deletecollection, resourceVersion conflicts, strategic merge (treated
 as a merge patch), garbage collection, Table output, exec/port-forward, and controllers: nothing
 changes by itself, so tests seed the state that controllers would write.
 
@@ -64,6 +70,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 UPSTREAM_CRDS = REPO_ROOT / "vendor" / "crds"
 CRD_RESOURCE = "apiextensions.k8s.io/v1/customresourcedefinitions"
 NAMESPACES = kmock.resource("v1/namespaces")
+CRDS = kmock.resource(CRD_RESOURCE)
+SECRETS = kmock.resource("v1/secrets")
 RESOURCE_MISSING = "the server could not find the requested resource"
 Json = dict[str, Any]
 CrdSource = Path | str | Mapping[str, Any]
@@ -109,39 +117,59 @@ def apply_parser_fixes() -> None:
 # ------------------------------------------------------------------------------------------------
 # Selectors.
 # ------------------------------------------------------------------------------------------------
-def match_labels(labels: Mapping[str, str], selector: str) -> bool:
-    """Label selector: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b)."""
-    terms = (t.strip() for t in re.split(r",(?![^()]*\))", selector or "") if t.strip())
-    for term in terms:
+def label_matcher(selector: str) -> Callable[[Mapping[str, str]], bool]:
+    """Label selector: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b); parsed once, matched per object."""
+    terms: list[tuple[str, str, frozenset[str]]] = []  # (operator, key, values)
+    for term in (t.strip() for t in re.split(r",(?![^()]*\))", selector or "") if t.strip()):
         if m := re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term):
-            values = {v.strip() for v in m.group(3).split(",")}
-            ok = (labels.get(m.group(1)) in values) == (m.group(2) == "in")
+            terms.append((m.group(2), m.group(1), frozenset(v.strip() for v in m.group(3).split(","))))
         elif m := re.fullmatch(r"([\w./-]+)\s*!=\s*(\S*)", term):
-            ok = labels.get(m.group(1)) != m.group(2)
+            terms.append(("!=", m.group(1), frozenset([m.group(2)])))
         elif m := re.fullmatch(r"([\w./-]+)\s*==?\s*(\S*)", term):
-            ok = labels.get(m.group(1)) == m.group(2)
+            terms.append(("in", m.group(1), frozenset([m.group(2)])))
         elif m := re.fullmatch(r"!([\w./-]+)", term):
-            ok = m.group(1) not in labels
+            terms.append(("!", m.group(1), frozenset()))
         else:
-            ok = term in labels
-        if not ok:
-            return False
-    return True
+            terms.append(("", term, frozenset()))
+
+    def match(labels: Mapping[str, str]) -> bool:
+        for operator, key, values in terms:
+            if operator == "in":
+                ok = labels.get(key) in values
+            elif operator in {"notin", "!="}:
+                ok = labels.get(key) not in values
+            else:
+                ok = (key in labels) != (operator == "!")
+            if not ok:
+                return False
+        return True
+
+    return match
 
 
-def match_fields(obj: Mapping[str, Any], selector: str) -> bool:
+def field_matcher(selector: str) -> Callable[[Mapping[str, Any]], bool]:
     """Field selector: `path=value`, `path==value`, `path!=value` on dotted paths (metadata.name)."""
+    terms: list[tuple[list[str], bool, str] | None] = []  # None: a term that is not a selector matches nothing
     for term in (t.strip() for t in (selector or "").split(",") if t.strip()):
         m = re.fullmatch(r"([\w.]+)\s*(!=|==|=)\s*(.*)", term)
-        if not m:
-            return False
-        value: Any = obj
-        for part in m.group(1).split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
-        actual = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        if (actual == m.group(3)) != (m.group(2) != "!="):
-            return False
-    return True
+        terms.append((m.group(1).split("."), m.group(2) != "!=", m.group(3)) if m else None)
+        if m is None:
+            break  # matching stops at the first term that fails
+
+    def match(obj: Mapping[str, Any]) -> bool:
+        for term in terms:
+            if term is None:
+                return False
+            path, equal, expected = term
+            value: Any = obj
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            actual = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            if (actual == expected) != equal:
+                return False
+        return True
+
+    return match
 
 
 # ------------------------------------------------------------------------------------------------
@@ -329,15 +357,179 @@ def _api_version(resource: Any) -> str:
     return f"{resource.group}/{resource.version}" if resource.group else str(resource.version)
 
 
+def copy_json(value: Any) -> Any:
+    """copy.deepcopy for JSON-shaped data, several times faster: dicts, lists and scalars are rebuilt,
+    anything else is deep-copied. (A dict met twice is copied twice: nothing here shares or mutates.)"""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _is_apply(request: kmock.Request) -> bool:
     return any(k.lower() == "content-type" and "apply-patch" in v for k, v in request.headers.items())
+
+
+# ------------------------------------------------------------------------------------------------
+# Speed. Stock kmock 0.8 answers each request after replaying every past request through every
+# reaction's filters (`request in view`), and finds objects by scanning every stored object: with
+# thousands of objects or requests, one answer takes tens to hundreds of milliseconds.
+# ------------------------------------------------------------------------------------------------
+ObjectKey = tuple[Any, str | None, str]  # (resource, namespace, name): kmock's key of a stored object
+
+
+class _IndexedObjects(dict[ObjectKey, kmock.Object]):
+    """kmock's dict of stored objects, also keeping each resource's keys (sorted on demand).
+
+    It replaces the dict inside `KubeEmulator.objects`, so every way kmock or this module adds or
+    removes a key goes through it. Soft deletion (kmock keeps a deleted object's key and history)
+    changes no key; readers check `.deleted`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: dict[Any, dict[ObjectKey, None]] = {}  # resource -> its keys, in insertion order
+        self._sorted: dict[Any, list[ObjectKey]] = {}  # resource -> its keys by namespace/name
+
+    def resources(self) -> list[Any]:
+        """The resources that have (or had) objects, in the order their first object came."""
+        return list(self._keys)
+
+    def sorted_keys(self, resource: Any) -> list[ObjectKey]:
+        """A resource's keys by namespace ("" for cluster-scoped) and name, as lists are ordered."""
+        keys = self._sorted.get(resource)
+        if keys is None:
+            keys = sorted(self._keys.get(resource, ()), key=lambda key: (key[1] or "", key[2]))
+            self._sorted[resource] = keys
+        return keys
+
+    def __setitem__(self, key: ObjectKey, value: kmock.Object) -> None:
+        if key not in self:
+            self._keys.setdefault(key[0], {})[key] = None
+            self._sorted.pop(key[0], None)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: ObjectKey) -> None:
+        super().__delitem__(key)
+        keys = self._keys[key[0]]
+        del keys[key]
+        if not keys:
+            del self._keys[key[0]]
+        self._sorted.pop(key[0], None)
+
+    def pop(self, key: ObjectKey, *default: Any) -> Any:
+        if key not in self:
+            return super().pop(key, *default)
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[ObjectKey, kmock.Object]:
+        key = next(reversed(self))
+        return key, self.pop(key)
+
+    def setdefault(self, key: ObjectKey, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> _IndexedObjects:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self._keys.clear()
+        self._sorted.clear()
+
+
+class _Encoded:
+    """One version of a stored object, its labels, and its JSON (written when first asked for).
+
+    A write stores a new version (kmock never changes one in place), so an entry is current while
+    its version is the object's last one.
+    """
+
+    __slots__ = ("_json", "labels", "raw", "version")
+
+    def __init__(self, version: kmock.ObjectVersion) -> None:
+        self.version = version
+        self.raw = version.raw
+        self.labels: Mapping[str, str] = (self.raw.get("metadata") or {}).get("labels") or {}
+        self._json: str | None = None
+
+    @property
+    def json(self) -> str:
+        if self._json is None:
+            self._json = json.dumps(self.raw)
+        return self._json
+
+
+def _sees(view: kmock.View, request: kmock.Request) -> bool:
+    """`request in view` for the request being served, without replaying every past request.
+
+    Filters and priorities over the handler (all the emulator's own reactions) are checked on this
+    one request: the handler has it (kmock logs it before handling), a filter passes it when its
+    source does and its criteria hold (in that order, as kmock evaluates them). Any other view
+    (slices, groups, exclusions, streams) keeps kmock's own check.
+    """
+    kind = type(view)
+    if kind is kmock.Filter:
+        return _sees(view._source, request) and bool(view.criteria(request))  # type: ignore[attr-defined]
+    if kind is kmock.Priority:
+        return _sees(view._source, request)  # type: ignore[attr-defined]
+    if isinstance(view, kmock.RawHandler):
+        return any(logged is request for logged in reversed(view._requests))
+    return request in view
+
+
+def _by_priority(payloads: list[kmock.Reaction]) -> list[kmock.Reaction]:
+    """As kmock.RawHandler._handle (0.8) orders them: highest priority first, padded with zeros, stable."""
+    priorities = [payload.priorities for payload in payloads]
+    width = max((len(priority) for priority in priorities), default=0)
+    padded = [tuple(-p for p in priority) + (0,) * (width - len(priority)) for priority in priorities]
+    return [payloads[index] for index in sorted(range(len(padded)), key=lambda index: padded[index])]
+
+
+class _DirectMatching(kmock.RawHandler):
+    """kmock's choice of the reaction that answers a request, with `_sees` instead of `request in view`."""
+
+    __slots__ = ()
+
+    def _reactions(self) -> list[kmock.Reaction]:
+        return _by_priority(self._payloads)
+
+    async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
+        for payload in self._reactions():
+            if _sees(payload._source, request) and not payload._disabled.is_set():
+                try:
+                    return await payload(request)
+                except kmock.ReactionMismatchError:
+                    payload._disabled.set()
+                except NotImplementedError:
+                    pass
+        raise NotImplementedError(
+            "Undefined server behaviour: no reaction matching the request is defined. "
+            "Consider adding a catch-all fallback reaction: `kmock.fallback << 404`."
+        )
 
 
 # ------------------------------------------------------------------------------------------------
 # The emulator.
 # ------------------------------------------------------------------------------------------------
 @attrs.define(kw_only=True)
-class KubeEmulator(kmock.KubernetesEmulator):
+class KubeEmulator(kmock.KubernetesEmulator, _DirectMatching):
     """kmock's KubernetesEmulator answering with the shapes kube-apiserver gives.
 
     * only registered resources are served (builtins + installed CRDs); anything else is the
@@ -359,10 +551,20 @@ class KubeEmulator(kmock.KubernetesEmulator):
     faults: list[Fault] = attrs.field(factory=list)
     requests_log: list[tuple[str, str]] = attrs.field(factory=list)
     queries_log: list[dict[str, str]] = attrs.field(factory=list)  # each request's query, as requests_log
-    _list_snapshots: dict[str, list[Json]] = attrs.field(factory=dict, init=False)  # paged lists in progress
+    _list_snapshots: dict[str, list[_Encoded]] = attrs.field(factory=dict, init=False)  # paged lists in progress
+    # Each stored object's version last listed, with its labels and JSON. Change stored objects by
+    # requests or seed_object, never in place (seed() hands back copies of what it stored).
+    _encoded: dict[ObjectKey, _Encoded] = attrs.field(factory=dict, init=False)
+    # (group, version, kind) -> the first served resource of that kind, as resource_of finds it; valid
+    # while the number of resources is `_kinds_for` (register_crd, which may replace one, clears it).
+    _kinds: dict[tuple[str, str, str], tuple[Any, kmock.ResourceInfo]] = attrs.field(factory=dict, init=False)
+    _kinds_for: int = attrs.field(default=-1, init=False)
+    # The reactions by priority, while the reactions are these (kmock replaces one on each `<<`).
+    _ordered: tuple[list[Any], list[Any]] = attrs.field(factory=lambda: ([], []), init=False)
     _rv: Iterator[int] = attrs.field(factory=lambda: itertools.count(1000), init=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self.objects, "_objects", _IndexedObjects())  # before anything is stored
         super().__attrs_post_init__()
         # Sub-fallbacks: below any reaction a test adds, above the stock fallbacks. Static status and
         # headers go on the reaction: a callback returning kmock.Response would mutate the shared one.
@@ -371,15 +573,24 @@ class KubeEmulator(kmock.KubernetesEmulator):
         sub[kmock.action.CREATE] << 201 << self._serve_create
         named[kmock.method.PUT] << self._serve_replace
         sub[kmock.action.FETCH][kmock.subresource("log")] << {"Content-Type": "text/plain"} << self._serve_log
+        kinds = sub[lambda req: req.resource is not None and req.resource.plural is not None]  # not /api/v1
+        kinds[kmock.action.LIST] << {"Content-Type": "application/json; charset=utf-8"} << self._serve_list
         sub["get /apis/"] << self._serve_apis  # ApisApi and VersionApi ask with a trailing slash
         sub["get /api/"] << self._serve_api
         sub["get /version/"] << self._serve_server_version
+
+    def _reactions(self) -> list[kmock.Reaction]:
+        seen = self._ordered[0]
+        if len(seen) != len(self._payloads) or any(a is not b for a, b in zip(seen, self._payloads, strict=True)):
+            self._ordered = list(self._payloads), _by_priority(self._payloads)
+        return self._ordered[1]
 
     # seeding ------------------------------------------------------------------------------------
     def register_crd(self, manifest: Mapping[str, Any]) -> None:
         """Serve the kind of a CRD (its served versions), as the apiserver does once it is created."""
         spec = manifest["spec"]
         names = spec["names"]
+        self._kinds_for = -1
         for version in spec.get("versions", []):
             if not version.get("served", True):
                 continue
@@ -394,16 +605,21 @@ class KubeEmulator(kmock.KubernetesEmulator):
             )
 
     def resource_of(self, api_version: str, kind: str) -> tuple[Any, kmock.ResourceInfo]:
+        if self._kinds_for != len(self.resources):
+            self._kinds = {}
+            for res, info in self.resources._resources.items():  # not by key: kmock parses each key
+                if info.kind is not None and "/" not in res.plural:
+                    self._kinds.setdefault((res.group, res.version, info.kind), (res, info))
+            self._kinds_for = len(self.resources)
         group, _, version = api_version.rpartition("/")
-        for res in self.resources:
-            info = self.resources[res]
-            if (res.group, res.version, info.kind) == (group, version, kind) and "/" not in res.plural:
-                return res, info
-        raise LookupError(f"{api_version} {kind} is not served: install its CRD first")
+        found = self._kinds.get((group, version, kind))
+        if found is None:
+            raise LookupError(f"{api_version} {kind} is not served: install its CRD first")
+        return found
 
     def seed_object(self, manifest: Mapping[str, Any]) -> Json:
         """Store an object as if a client had created it (a CRD also starts being served)."""
-        obj = copy.deepcopy(dict(manifest))
+        obj = copy_json(dict(manifest))
         res, info = self.resource_of(obj["apiVersion"], obj["kind"])
         meta = obj.setdefault("metadata", {})
         if info.namespaced:
@@ -416,7 +632,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
         if info.namespaced and not self._namespace_exists(meta["namespace"]):
             self.seed_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": meta["namespace"]}})
         self.objects[res, meta.get("namespace"), meta["name"]] = obj
-        if res == kmock.resource(CRD_RESOURCE):
+        if res == CRDS:
             self.register_crd(obj)
         return obj
 
@@ -440,7 +656,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
         self._inject_fault(request)
         res = request.resource
         if res is not None and res.plural is not None:
-            if res not in self.resources:
+            if res not in self.resources._resources:  # `in self.resources` parses the key (slow)
                 raise resource_missing()
             if request.action == kmock.action.CREATE and isinstance(request.data, dict):
                 self._prepare_create(request)
@@ -487,10 +703,10 @@ class KubeEmulator(kmock.KubernetesEmulator):
             data.setdefault("apiVersion", _api_version(res))
         if self._has_status(res):
             data.pop("status", None)
-        if res == kmock.resource("v1/secrets") and "stringData" in data:
+        if res == SECRETS and "stringData" in data:
             data.setdefault("data", {}).update(_b64(data.pop("stringData")))
         self._set(request, data=data)
-        if res == kmock.resource(CRD_RESOURCE):
+        if res == CRDS:
             self.register_crd(data)
 
     async def _prepare_update(self, request: kmock.Request) -> None:
@@ -549,7 +765,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
             await self._buses[request.resource].put({"type": "MODIFIED", "object": new})
         return new
 
-    async def _serve_list(self, request: kmock.Request) -> Json:
+    @property
+    def _store(self) -> _IndexedObjects:
+        return self.objects._objects  # type: ignore[no-any-return]  # set in __attrs_post_init__
+
+    async def _serve_list(self, request: kmock.Request) -> bytes:
+        """The JSON of a list, assembled from each object's cached JSON (what json.dumps would write)."""
         res = request.resource
         kind = self.resources[res].kind or "List"
         limit = int(request.params.get("limit") or 0)
@@ -562,17 +783,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
             return self._page(res, kind, items, (int(offset), limit), snapshot_id)
         items = await self._matching(request)
         if not limit or len(items) <= limit:
-            return {
-                "apiVersion": _api_version(res),
-                "kind": f"{kind}List",
-                "metadata": {"resourceVersion": str(next(self._rv))},
-                "items": items,
-            }
+            return _list_body(res, kind, {"resourceVersion": str(next(self._rv))}, items)
         snapshot_id = str(next(self._rv))
         self._list_snapshots[snapshot_id] = items
         return self._page(res, kind, items, (0, limit), snapshot_id)
 
-    def _page(self, res: Any, kind: str, items: list[Json], window: tuple[int, int], snapshot_id: str) -> Json:
+    def _page(self, res: Any, kind: str, items: list[_Encoded], window: tuple[int, int], snapshot_id: str) -> bytes:
         """One page (start, limit) of a list snapshot; `continue` names the snapshot and the next offset."""
         start, limit = window
         page = items[start : start + limit] if limit else items[start:]
@@ -582,28 +798,80 @@ class KubeEmulator(kmock.KubernetesEmulator):
             meta |= {"continue": f"{snapshot_id}:{start + len(page)}", "remainingItemCount": rest}
         else:
             self._list_snapshots.pop(snapshot_id, None)
-        return {"apiVersion": _api_version(res), "kind": f"{kind}List", "metadata": meta, "items": page}
+        return _list_body(res, kind, meta, page)
 
-    async def _matching(self, request: kmock.Request) -> list[Json]:
-        """The stored objects a list asks for, sorted by namespace/name."""
-        res = request.resource
-        labels = request.params.get("labelSelector", "")
-        fields = request.params.get("fieldSelector", "")
+    async def _matching(self, request: kmock.Request) -> list[_Encoded]:
+        """The stored objects (versions, JSON written on demand) a list asks for, sorted by namespace/name."""
+        res, namespace = request.resource, request.namespace
+        labels = label_matcher(request.params.get("labelSelector", ""))
+        field_selector = request.params.get("fieldSelector", "")
+        fields = field_matcher(field_selector) if field_selector else None
+        found = []
         async with self._lock:
-            found = [
-                (ns or "", name, obj.raw)
-                for (r, ns, name), obj in list(self.objects.items())
-                if r == res and not obj.deleted and (request.namespace is None or ns == request.namespace)
-            ]
-        return [
-            item
-            for _, _, item in sorted(found, key=lambda entry: entry[:2])
-            if match_labels((item.get("metadata") or {}).get("labels") or {}, labels) and match_fields(item, fields)
-        ]
+            store = self._store
+            for key in store.sorted_keys(res):
+                if namespace is not None and key[1] != namespace:
+                    continue
+                obj = store[key]
+                if obj.deleted:
+                    continue
+                version = obj.last
+                entry = self._encoded.get(key)
+                if entry is None or entry.version is not version:
+                    entry = self._encoded[key] = _Encoded(version)
+                if labels(entry.labels) and (fields is None or fields(entry.raw)):
+                    found.append(entry)  # its JSON is written when a page holds it
+        return found
+
+    # kmock finds one object by scanning them all: look it up by its key instead -----------------
+    def _stored(self, request: kmock.Request, namespace: str | None, name: str) -> kmock.Object | None:
+        return self._store.get((request.resource, namespace, name))
+
+    async def _serve_fetch(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_fetch(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        if obj is None or obj.deleted:
+            raise kmock.KubernetesObjectNotFoundError()
+        return obj.raw
+
+    async def _serve_create(self, request: kmock.Request) -> Any:
+        meta = request.data.get("metadata", {})
+        namespace, name = request.namespace or meta.get("namespace"), request.name or meta.get("name")
+        if name is None:
+            return await super()._serve_create(request)
+        async with self._lock:
+            obj = self._stored(request, namespace, name)
+        assert obj is not None  # stored by kmock's _handle
+        return obj.raw
+
+    async def _serve_update(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_update(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        assert obj is not None  # updated by kmock's _handle
+        return obj.last.raw
+
+    async def _serve_delete(self, request: kmock.Request) -> Any:
+        if request.name is None:
+            return await super()._serve_delete(request)
+        async with self._lock:
+            obj = self._stored(request, request.namespace, request.name)
+        assert obj is not None  # deleted by kmock's _handle
+        return obj.last.raw
+
+    def _get_resources(self) -> list[Any]:
+        """As kmock's: the declared resources and those of stored objects (without scanning the objects)."""
+        result = set(kmock.KubernetesScaffold._get_resources(self))
+        result.update(self._store.resources())
+        return list(result)
 
     async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
-        labels = request.params.get("labelSelector", "")
+        selector = request.params.get("labelSelector", "")
+        labels = label_matcher(selector)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         stream = super()._serve_watch(request)
@@ -616,9 +884,9 @@ class KubeEmulator(kmock.KubernetesEmulator):
                     item = await asyncio.wait_for(anext(stream), remaining)
                 except (StopAsyncIteration, TimeoutError):
                     break
-                if isinstance(item, dict) and labels:
+                if isinstance(item, dict) and selector:
                     obj_labels = ((item.get("object") or {}).get("metadata") or {}).get("labels") or {}
-                    if not match_labels(obj_labels, labels):
+                    if not labels(obj_labels):
                         continue
                 yield item
         finally:
@@ -656,6 +924,12 @@ class KubeEmulator(kmock.KubernetesEmulator):
         return aiohttp.web.json_response(body, status=500)
 
 
+def _list_body(resource: Any, kind: str, meta: Json, items: list[_Encoded]) -> bytes:
+    """json.dumps of {apiVersion, kind, metadata, items}, with the items' JSON already written."""
+    head = json.dumps({"apiVersion": _api_version(resource), "kind": f"{kind}List", "metadata": meta})
+    return f'{head[:-1]}, "items": [{", ".join(item.json for item in items)}]}}'.encode()
+
+
 def _b64(values: Mapping[str, str]) -> dict[str, str]:
     return {k: base64.b64encode(str(v).encode()).decode() for k, v in values.items()}
 
@@ -667,6 +941,20 @@ def _b64(values: Mapping[str, str]) -> dict[str, str]:
 def _builtin_resources() -> bytes:
     """kmock's bundled discovery of builtin kinds (a K3s cluster's), read once per process."""
     return gzip.decompress(importlib.resources.files("kmock._internal").joinpath("resources.json.gz").read_bytes())
+
+
+@functools.cache
+def _builtin_kinds() -> dict[Any, kmock.ResourceInfo]:
+    """The builtin kinds as kmock loads them (parsed once per process: ~10 ms per server otherwise)."""
+    loaded = kmock.ResourcesArray()
+    loaded.load_data(_builtin_resources())
+    return dict(loaded._resources)
+
+
+def load_builtin_kinds(resources: kmock.ResourcesArray) -> None:
+    """As `resources.load_data(_builtin_resources())`, with fresh ResourceInfo objects (they are mutable)."""
+    for res, info in _builtin_kinds().items():
+        resources._resources[res] = attrs.evolve(info)
 
 
 class _QuickStopServer(aiohttp.test_utils.RawTestServer):
@@ -727,7 +1015,7 @@ class EmulatorThread:
             KubeEmulator() as emu,
             kmock.Server(emu, host=self.host, port=self.port, server_cls=_QuickStopServer) as srv,
         ):
-            emu.resources.load_data(_builtin_resources())
+            load_builtin_kinds(emu.resources)
             self.emu, self.port = emu, srv.port
             self.url = f"http://{srv.host}:{srv.port}"
             self._ready.set()
@@ -750,8 +1038,12 @@ class EmulatorThread:
         return future.result(timeout)
 
     def seed(self, *manifests: Mapping[str, Any]) -> list[Json]:
-        """Store objects as controllers or users would have created them; returns them stamped."""
-        return self.call(lambda emu: [emu.seed_object(m) for m in manifests])  # type: ignore[no-any-return]
+        """Store objects as controllers or users would have created them; returns copies of them, stamped.
+
+        Copies: the server caches what it stores, so a stored object must never change in place.
+        """
+        stored = self.call(lambda emu: [emu.seed_object(m) for m in manifests])
+        return copy_json(stored)  # type: ignore[no-any-return]
 
     def install_crd(self, *sources: CrdSource) -> list[str]:
         """Install CRDs (manifest, YAML file or text): their kinds are served from now on."""
@@ -791,7 +1083,7 @@ class EmulatorThread:
             key = (res, (namespace or "default") if info.namespaced else None, name)
             if key not in emu.objects or emu.objects[key].deleted:
                 return None
-            return copy.deepcopy(emu.objects[key].raw)
+            return copy_json(emu.objects[key].raw)  # type: ignore[no-any-return]
 
         return self.call(read)  # type: ignore[no-any-return]
 
