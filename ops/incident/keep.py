@@ -42,10 +42,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 Json = dict[str, Any]
-Shape = Mapping[str, Any]  # key -> True | Shape | [Shape]
+Shape = dict[str, Any]  # key -> True | Shape | [Shape] | Where
 CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": True, "lastTransitionTime": True}
 
 
@@ -177,50 +177,58 @@ class Keeper:
 
     def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json | None:
         self.listed[key] += 1
-        item = kept(item, kind, api_version)
         shape = self._shapes.get(key)
         if shape is None:
-            return item
-        if isinstance(shape, When):
+            return kept(item, kind, api_version)
+        if type(shape) is When:
             if not shape.test(item):
-                return item
+                return kept(item, kind, api_version)
             shape = shape.shape
-        elif isinstance(shape, Where):
+        elif type(shape) is Where:
             if not shape.test(item):
                 return None
             shape = shape.shape
-        projected: Json = self._fields(item, shape)  # the item itself is never shared
+        projected: Json = self._fields(item, cast("Shape", shape))  # the item itself is never shared
         projected.setdefault("apiVersion", api_version)
         projected.setdefault("kind", kind)
         return projected
 
     def _fields(self, value: Json, shape: Shape) -> Json:
-        found = ((key, self._project(value[key], sub)) for key, sub in shape.items() if key in value)
-        return {key: kept for key, kept in found if kept not in ({}, [])}  # what comes out empty is left out
+        found: Json = {}
+        for key, sub in shape.items():
+            if key in value:
+                got = self._project(value[key], sub)
+                if got or type(got) not in _CONTAINERS:  # what comes out empty is left out
+                    found[key] = got
+        return found
 
     def _project(self, value: Any, shape: Any) -> Any:
-        if isinstance(shape, Mapping) and isinstance(value, dict):
-            return self._one(self._fields(value, shape))
-        if isinstance(shape, list) and isinstance(value, list):
-            return self._one([self._project(v, shape[0]) for v in value])
-        if isinstance(shape, Where) and isinstance(value, list):
-            return self._one([self._project(v, shape.shape) for v in value if not isinstance(v, dict) or shape.test(v)])
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             return self._strings.setdefault(value, value)
-        return value  # True: the value whole; a value of another type than the shape's: as it came
+        if shape is True:
+            return value
+        if kind is dict and type(shape) is dict:
+            return self._one(self._fields(value, shape))
+        if kind is list and type(shape) is list:
+            return self._one([self._project(v, shape[0]) for v in value])
+        if kind is list and type(shape) is Where:
+            return self._one([self._project(v, shape.shape) for v in value if type(v) is not dict or shape.test(v)])
+        return value  # a value of another type than the shape's: as it came
 
     def _one(self, value: Json | list[Any]) -> Any:
         """One object for equal projections (the Ready condition of thousands of healthy pods): they are
         read, never changed. Children are already shared, so they are told apart by identity; scalars by
         type and value (True is not 1)."""
         key: list[Any] = [type(value)]
-        for k, v in value.items() if isinstance(value, dict) else enumerate(value):
-            key += (k, type(v), v if _scalar(v) else id(v))
+        for k, v in value.items() if type(value) is dict else enumerate(value):
+            kind = type(v)
+            key += (k, kind, v if kind in _SCALARS else id(v))
         return self._shared.setdefault(tuple(key), value)
 
 
-def _scalar(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
+_CONTAINERS = (dict, list)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 # doctor: healthy pods ------------------------------------------------------------------------------
