@@ -3,9 +3,16 @@
 This file only wires namespaces; the work is done in `ops/`.
 """
 
+import sys
+
 from invoke import Collection
 
-from ops.tasks import (
+# invoke turns bytecode caching off (so that it writes no tasks.pyc beside tasks.py); an editable install
+# then compiles every module of ops/ at each start. Python's own setting (-B, PYTHONDONTWRITEBYTECODE)
+# decides for ops/ instead: its __pycache__ is ignored by git.
+sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
+
+from ops.tasks import (  # noqa: E402
     argocd,
     cluster,
     datadog,
@@ -19,8 +26,8 @@ from ops.tasks import (
     promise,
     secrets,
 )
-from ops.tasks.flags import install as one_line_flag_errors
-from ops.tasks.redaction import install as redact_library_logs
+from ops.tasks.flags import install as one_line_flag_errors  # noqa: E402
+from ops.tasks.redaction import install as redact_library_logs  # noqa: E402
 
 one_line_flag_errors()  # a bad or unknown flag: one line, exit 2 (before invoke parses the task flags)
 redact_library_logs()  # `--debug` never prints a body, parameters or headers a library logs

@@ -8,8 +8,11 @@ ops/tasks/impl/ and import what they need when they run. bench/cold_start.py mea
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +45,16 @@ def test_a_start_loads_the_task_declarations_only(argv: list[str]) -> None:
     assert {m for m in ours if not m.startswith("ops.tasks")} <= OPS_AT_START
     assert not {m for m in ours if m.startswith(("ops.tasks.impl", "ops.tasks.wiring", "ops.tasks.exits"))}
     assert not {m for m in loaded if m.split(".")[0] in THIRD_PARTY}
+
+
+def test_a_start_caches_the_bytecode_of_ops_unless_python_is_told_not_to(tmp_path: Path) -> None:
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", "*.egg-info", ".*cache"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    subprocess.run([sys.executable, "-B", "-m", "invoke", "--list"], cwd=copy, env=env, check=True, capture_output=True)
+    assert not list((copy / "ops").rglob("*.pyc"))  # -B: Python's own setting holds
+    subprocess.run([sys.executable, "-m", "invoke", "--list"], cwd=copy, env=env, check=True, capture_output=True)
+    cached = {p.parent.parent.name + "/" + p.name.split(".")[0] for p in (copy / "ops").rglob("*.pyc")}
+    assert {"tasks/incident", "tasks/flags"} <= cached
+    assert not (copy / "tasks.pyc").exists() and not (copy / "__pycache__").exists()  # none beside tasks.py
