@@ -7,8 +7,8 @@ Each run is a fresh `python -m invoke ...` process (what a user pays at every pr
 this order: `invoke --list` in the repository, `invoke --list` in a folder whose tasks.py has one task
 (invoke's own floor: the interpreter, invoke, its parser), `invoke --help status` in the repository.
 Measure with an interpreter that has only `pip install -e .` (no test extra), as users have it.
-invoke writes no bytecode cache (its --write-pyc is off), so unless something else wrote one, every
-module tasks.py imports is compiled at each start: the last line says whether ops/ has one.
+invoke writes no bytecode cache (its --write-pyc is off); tasks.py lets Python's own setting decide for
+ops/ (PYTHONDONTWRITEBYTECODE or -B keep it off): the last line says whether ops/ has a cache.
 This is not a test: nothing asserts; it prints medians.
 """
 
@@ -74,8 +74,9 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INVOKE_")}
     with tempfile.TemporaryDirectory(prefix="cold-start-") as work:
         print(measure(python, env, Path(work), args.runs).line())
-    cached = Path(importlib.util.cache_from_source(str(ROOT / "tasks.py"))).exists()
-    print(f"bytecode cache of tasks.py and ops/: {'present' if cached else 'absent (compiled at each start)'}")
+    cached = Path(importlib.util.cache_from_source(str(ROOT / "ops" / "tasks" / "incident.py"))).exists()
+    where = "present" if cached else "absent (compiled at each start: PYTHONDONTWRITEBYTECODE?)"
+    print(f"bytecode cache of ops/: {where}")
 
 
 if __name__ == "__main__":
