@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +42,6 @@ def pod(name: str, namespace: str = "team-a", phase: str = "Running", **labels: 
 def status_of(err: ApiException) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(err.body)
     return body
-
-
-@pytest.fixture
-def api(kube: EmulatorThread) -> Iterator[Any]:  # noqa: F811
-    api_client = kube.api_client()
-    yield api_client
-    api_client.close()
-    api_client.rest_client.pool_manager.clear()
-
-
-@pytest.fixture
-def core(api: Any) -> Any:
-    return client.CoreV1Api(api)
-
-
-@pytest.fixture
-def custom(api: Any, kube: EmulatorThread) -> Any:  # noqa: F811
-    kube.install_crd(crd(PROMISE_CRD))
-    return client.CustomObjectsApi(api)
 
 
 # --- create, read, list ------------------------------------------------------------------------

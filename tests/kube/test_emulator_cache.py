@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,25 +30,6 @@ def pod(name: str, namespace: str = "team-a", phase: str = "Running", **labels: 
 def promise(name: str, **status: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Promise", "metadata": {"name": name}}
     return body | ({"status": status} if status else {})
-
-
-@pytest.fixture
-def api(kube: EmulatorThread) -> Iterator[Any]:  # noqa: F811
-    api_client = kube.api_client()
-    yield api_client
-    api_client.close()
-    api_client.rest_client.pool_manager.clear()
-
-
-@pytest.fixture
-def core(api: Any) -> Any:
-    return client.CoreV1Api(api)
-
-
-@pytest.fixture
-def custom(api: Any, kube: EmulatorThread) -> Any:  # noqa: F811
-    kube.install_crd(crd("promises.platform.kratix.io"))
-    return client.CustomObjectsApi(api)
 
 
 def names(listed: Any) -> list[str]:
