@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ from ops.config import Settings
 # Tests never reach beyond loopback: boto3 must not probe the instance metadata address (169.254.169.254)
 # when a test leaves it without credentials. Set at import, before any test (or child process) starts.
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+# A shell without job control starts a background job (`invoke check &`) with Ctrl-C ignored, and every
+# child inherits that: the tests of what Ctrl-C does would then see nothing. Python's own handler, as in a
+# terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 pytest_plugins = ["tests.kube.fixtures", "tests.aws", "tests.programs", "tests.objects", "tests.tasks.inprocess"]
 
