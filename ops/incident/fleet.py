@@ -29,7 +29,7 @@ from ops.incident.status import (
     placement_destination,
     stack_status_word,
 )
-from ops.kube.fields import Json, condition, daemonset_rollout, name_of, namespace_of
+from ops.kube.fields import Json, condition, daemonset_rollout, is_ready, name_of, namespace_of
 from ops.names import AGENT_DAEMONSET, StackRef
 
 # What only the platform runs: on a workload cluster their absence is how it should be, not a finding.
@@ -126,7 +126,7 @@ def _follow(
     stages: list[tuple[str, bool]] = [("request", reconciled is not None and reconciled.is_true)]  # pipeline done
 
     placements = _placements(platform, ref)
-    ready_placements = [p for p in placements if _is_ready(p)]
+    ready_placements = [p for p in placements if is_ready(p)]
     destinations = sorted({placement_destination(p) for p in placements})
     if placements:
         placement = f"{len(ready_placements)}/{len(placements)} written to {', '.join(destinations)}"
@@ -164,11 +164,6 @@ def _follow(
     stages.append(("agents", agents_done))
     stuck = next((name for name, done in stages if not done), "")
     return StackFollow(ref, cluster_name, context, request, placement, sync, release, agents, stuck)
-
-
-def _is_ready(obj: Json) -> bool:
-    ready = condition(obj, "Ready")
-    return ready is not None and ready.is_true
 
 
 def follow_stacks(reads: Iterable[ContextRead], clusters: Iterable[FleetCluster]) -> tuple[StackFollow, ...]:

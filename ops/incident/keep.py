@@ -44,6 +44,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ops.kube.fields import container_statuses, is_ready, labels_of
+from ops.names import PIPELINE_NAME_LABEL
+
 Json = dict[str, Any]
 Shape = dict[str, Any]  # key -> True | Shape | [Shape] | Where
 CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": True, "lastTransitionTime": True}
@@ -259,22 +262,15 @@ HEALTHY_POD: Shape = {
 def healthy_pod(pod: Json) -> bool:
     """Nothing to diagnose: Succeeded with every container done at exit 0, or (not a pipeline pod) Running
     and Ready with every container ready; never restarted, not being deleted."""
-    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
-    if meta.get("deletionTimestamp"):
+    if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return False
-    statuses = [s for key in ("initContainerStatuses", "containerStatuses") for s in _dicts(status.get(key))]
-    if any(s.get("restartCount") or (s.get("lastState") or {}).get("terminated") for s in statuses):
+    statuses = [(init, s) for init, s in container_statuses(pod) if isinstance(s, dict)]
+    if any(s.get("restartCount") or (s.get("lastState") or {}).get("terminated") for _, s in statuses):
         return False
-    phase = status.get("phase")
+    phase = (pod.get("status") or {}).get("phase")
     if phase == "Succeeded":
-        return all(((s.get("state") or {}).get("terminated") or {}).get("exitCode") == 0 for s in statuses)
-    if phase != "Running" or "kratix.io/pipeline-name" in (meta.get("labels") or {}):
+        return all(((s.get("state") or {}).get("terminated") or {}).get("exitCode") == 0 for _, s in statuses)
+    if phase != "Running" or PIPELINE_NAME_LABEL in labels_of(pod):
         return False
-    ready = [c for c in _dicts(status.get("conditions")) if c.get("type") == "Ready"]
-    containers = _dicts(status.get("containerStatuses"))
-    return (
-        bool(ready)
-        and ready[0].get("status") == "True"
-        and bool(containers)
-        and all(c.get("ready") for c in containers)
-    )
+    containers = [s for init, s in statuses if not init]
+    return is_ready(pod) and bool(containers) and all(s.get("ready") for s in containers)

@@ -68,6 +68,7 @@ from ops.kube.fields import (
     deployment_rollout,
     event_time,
     failed_run,
+    is_ready,
     labels_of,
     name_of,
     namespace_of,
@@ -516,10 +517,7 @@ def troubled_namespaces(listings: Mapping[str, Listing]) -> frozenset[str] | Non
         if not state.complete or state.wanted < schedulable_nodes:
             found.add(namespace_of(ds))
     found |= {namespace_of(d) for d in listings["deployments"].items if not deployment_rollout(d).complete}
-    for release in releases.items:
-        ready = condition(release, "Ready")
-        if ready is None or not ready.is_true:
-            found.add(namespace_of(release))
+    found |= {namespace_of(release) for release in releases.items if not is_ready(release)}
     for event in listings["events"].items:
         involved = event.get("involvedObject") or {}
         if involved.get("kind") in _WORKLOAD_KINDS and involved.get("namespace"):

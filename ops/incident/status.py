@@ -29,11 +29,11 @@ from ops.kube.fields import (
     conditions_of,
     daemonset_rollout,
     deployment_rollout,
+    is_ready,
     labels_of,
     name_of,
     namespace_of,
     owned_by,
-    pod_ready,
     restarts,
 )
 from ops.names import (
@@ -76,10 +76,6 @@ def _conditions(*types: str) -> Where:
     return conditions(*types, fields=_WORDS)
 
 
-def _ready(obj: Json) -> bool:
-    return _ready_word(condition(obj, "Ready")) == "True"
-
-
 _PLACEMENT: Shape = {
     "metadata": {**_NAMED, "labels": {"kratix.io/targetDestinationName": True}},
     "spec": {"targetDestinationName": True, "resourceName": True},
@@ -117,10 +113,10 @@ STATUS_SHAPES: Mapping[str, Shape | Where] = {
     },
     # only the Works and WorkPlacements that are not Ready are shown: the others are counted, not kept
     "works": Where(
-        lambda w: not _ready(w),
+        lambda w: not is_ready(w),
         {"metadata": _NAMED, "status": {"conditions": _conditions("Ready", "ScheduleSucceeded")}},
     ),
-    "workplacements": Where(lambda p: not _ready(p), _PLACEMENT),
+    "workplacements": Where(lambda p: not is_ready(p), _PLACEMENT),
     "datadogstacks": {
         "metadata": {**_NAMED, "creationTimestamp": True},
         "spec": {"tier": True, "environment": True, "clusterName": True},
@@ -509,7 +505,7 @@ WORK_COLUMNS: Columns = (("NAMESPACE", "namespace"), ("NAME", "name"), ("STATUS"
 def _not_ready(snap: Snapshot, key: str) -> tuple[list[Json], int]:
     if not snap.readable(key):
         return [], 0
-    return [i for i in snap.items(key) if not _ready(i)], snap.listing(key).total
+    return [i for i in snap.items(key) if not is_ready(i)], snap.listing(key).total
 
 
 def works_not_ready(snap: Snapshot) -> Section:
@@ -668,7 +664,7 @@ def datadog_agents(snap: Snapshot) -> Section:
             ready, desired = sum(r.ready for r in rollouts), sum(r.wanted for r in rollouts)
         else:
             agents = [p for p in pods if not owned_by(p, "ReplicaSet")]
-            ready, desired = sum(map(pod_ready, agents)), len(agents)
+            ready, desired = sum(map(is_ready, agents)), len(agents)
         cluster = [(r.ready, r.wanted) for r in map(deployment_rollout, deployments.get(namespace, []))]
         restart_count = sum(restarts(p) for p in pods)
         return {

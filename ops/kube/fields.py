@@ -181,8 +181,9 @@ def pod_template_spec(workload: Mapping[str, Any]) -> Json:
     return dict(((workload.get("spec") or {}).get("template") or {}).get("spec") or {})
 
 
-def pod_ready(pod: Mapping[str, Any]) -> bool:
-    cond = condition(pod, "Ready")
+def is_ready(obj: Mapping[str, Any]) -> bool:
+    """Its Ready condition is True (a pod, a Work, a WorkPlacement, a HelmRelease...)."""
+    cond = condition(obj, "Ready")
     return cond is not None and cond.is_true
 
 
