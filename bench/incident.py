@@ -117,23 +117,36 @@ def platform(stacks: int) -> list[dict[str, object]]:
     return objects
 
 
-def measure(command: list[str], env: dict[str, str], kube: EmulatorThread, wire: WireProxy) -> Run:
-    """Run a command; its wall time, the API requests it made, the bytes it received, its own peak RSS.
+@dataclass(frozen=True)
+class Timed:
+    wall: float
+    max_rss_mb: float
+    code: int
+
+
+def timed(command: list[str], env: dict[str, str]) -> Timed:
+    """Run a command: its wall time, its own peak RSS and exit code (its output shown when it failed).
 
     The RSS comes from GNU time (`%M`): a child forked from this process (which holds the API server
     and its objects) would report this process's size as its own high-water mark.
     """
-    before, received = len(kube.requests), wire.received
     with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as out:
-        timed = [TIME, "-f", "%M", "-o", rss.name, *command] if TIME else command
+        wrapped = [TIME, "-f", "%M", "-o", rss.name, *command] if TIME else command
         started = time.perf_counter()
-        proc = subprocess.run(timed, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+        proc = subprocess.run(wrapped, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
         wall = time.perf_counter() - started
         peak_kb = int(rss.read().split()[-1]) if TIME else 0
         if proc.returncode not in (0, 1):
             out.seek(0)
             print(f"{command[-4:]} exited {proc.returncode}: {out.read()[-2000:].decode()}", file=sys.stderr)
-    return Run(wall, len(kube.requests) - before, wire.received - received, peak_kb / 1024, proc.returncode)
+    return Timed(wall, peak_kb / 1024, proc.returncode)
+
+
+def measure(command: list[str], env: dict[str, str], kube: EmulatorThread, wire: WireProxy) -> Run:
+    """Run a command; its wall time, the API requests it made, the bytes it received, its own peak RSS."""
+    before, received = len(kube.requests), wire.received
+    run = timed(command, env)
+    return Run(run.wall, len(kube.requests) - before, wire.received - received, run.max_rss_mb, run.code)
 
 
 def measure_all(commands: list[list[str]], env: dict[str, str], kube: EmulatorThread, wire: WireProxy) -> Run:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.incident import TIME, Run, median  # noqa: E402
+from bench.incident import Run, median, timed  # noqa: E402
 from tests.realapi.crds import install_platform_crds  # noqa: E402
 from tests.realapi.fleet import fleet, platform_objects, team_namespaces  # noqa: E402
 from tests.realapi.seed import Seeder  # noqa: E402
@@ -44,15 +43,11 @@ def requests_served(api: Http) -> int:
 
 
 def measure(command: list[str], env: dict[str, str], api: Http) -> Run:
+    """Wall time, requests (from the server's own counter), peak RSS; bytes are not counted here (0)."""
     before = requests_served(api)
-    with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as out:
-        timed = [TIME, "-f", "%M", "-o", rss.name, *command] if TIME else command
-        started = time.perf_counter()
-        proc = subprocess.run(timed, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-        wall = time.perf_counter() - started
-        peak_kb = int(rss.read().split()[-1]) if TIME else 0
+    run = timed(command, env)
     served = requests_served(api) - before - 1  # less the metrics request that read `before`
-    return Run(wall, served, peak_kb / 1024, proc.returncode)
+    return Run(run.wall, served, 0, run.max_rss_mb, run.code)
 
 
 def main() -> None:
