@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +31,14 @@ def kubeconfig(kube: EmulatorThread, tmp_path: Path) -> Path:
     path = tmp_path / "kubeconfig.yaml"
     path.write_text(kubeconfig_text(servers, current="kind-a"))
     return path
+
+
+def pod(name: str, namespace: str = "team-a", phase: str = "Running", **labels: str) -> dict[str, Any]:
+    """A minimal Pod for the emulator's own tests."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
+        "status": {"phase": phase},
+    }

@@ -19,7 +19,7 @@ from tests.kube.emulator import (
     crd,
     crd_manifest,
 )
-from tests.kube.fixtures import kube, kubeconfig  # noqa: F401
+from tests.kube.fixtures import kube, kubeconfig, pod  # noqa: F401
 
 GROUP, VERSION = "platform.kratix.io", "v1alpha1"
 PROMISE_CRD = "promises.platform.kratix.io"
@@ -27,16 +27,6 @@ PROMISE_CRD = "promises.platform.kratix.io"
 
 def promise(name: str, **spec: Any) -> dict[str, Any]:
     return {"apiVersion": f"{GROUP}/{VERSION}", "kind": "Promise", "metadata": {"name": name}, "spec": spec}
-
-
-def pod(name: str, namespace: str = "team-a", phase: str = "Running", **labels: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
-        "status": {"phase": phase},
-    }
 
 
 def status_of(err: ApiException) -> dict[str, Any]:

@@ -12,19 +12,9 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from tests.kube.emulator import EmulatorThread, crd
-from tests.kube.fixtures import kube  # noqa: F401
+from tests.kube.fixtures import kube, pod  # noqa: F401
 
 GROUP, VERSION = "platform.kratix.io", "v1alpha1"
-
-
-def pod(name: str, namespace: str = "team-a", phase: str = "Running", **labels: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
-        "status": {"phase": phase},
-    }
 
 
 def promise(name: str, **status: Any) -> dict[str, Any]:
