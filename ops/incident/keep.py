@@ -170,7 +170,8 @@ _BY_KIND = {
 
 
 class Keeper:
-    """What to keep of each listed item: `kept`, then the listing's shape when it has one."""
+    """What to keep of each listed item: the listing's shape when it has one (projected from the item as
+    sent), else `kept` (the item, trimmed)."""
 
     def __init__(self, shapes: Mapping[str, Shape | Where | When]) -> None:
         self._shapes = shapes

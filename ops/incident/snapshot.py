@@ -43,6 +43,7 @@ key names the moment they arrive: no value is kept, printed or logged.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -51,8 +52,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from ops.errors import OpsError
 from ops.incident.agent_pods import log_targets as agent_log_targets
@@ -355,6 +357,22 @@ def _all_pods(listings: Mapping[str, Listing]) -> tuple[Json, ...]:
             for pod in listing.items:
                 seen.setdefault((namespace_of(pod), name_of(pod)), pod)
     return tuple(seen.values())
+
+
+T = TypeVar("T")
+
+
+def per_snapshot(derive: Callable[[Snapshot], T]) -> Callable[[Snapshot], T]:
+    """`derive(snap)` computed once per snapshot (an index the checks share), and let go with it."""
+    memo: WeakKeyDictionary[Snapshot, T] = WeakKeyDictionary()
+
+    @functools.wraps(derive)
+    def once(snap: Snapshot) -> T:
+        if snap not in memo:
+            memo[snap] = derive(snap)
+        return memo[snap]
+
+    return once
 
 
 # reading objects ---------------------------------------------------------------------------------

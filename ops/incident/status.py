@@ -16,11 +16,10 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from ops.errors import ExitCode, OpsError
 from ops.incident.keep import CONDITION, Shape, Where, conditions
-from ops.incident.snapshot import AGENT_PODS, ContextRead, Reads, Snapshot
+from ops.incident.snapshot import AGENT_PODS, ContextRead, Reads, Snapshot, per_snapshot
 from ops.kube.fields import (
     NO_CONDITION,
     Condition,
@@ -196,21 +195,12 @@ class PlatformStatus:
 
 
 # namespaces of DatadogStacks -------------------------------------------------------------------
-_STACK_NAMESPACES: WeakKeyDictionary[Snapshot, dict[str, StackRef | None]] = WeakKeyDictionary()
-
-
+@per_snapshot
 def stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     """Each Datadog target namespace -> the DatadogStack it belongs to (None when that is unknown).
 
     From the stacks' `status.targetNamespace` and from the labels the pipeline puts on the namespace.
-    Computed once per snapshot, and let go with it.
     """
-    if snap not in _STACK_NAMESPACES:
-        _STACK_NAMESPACES[snap] = _stack_namespaces(snap)
-    return _STACK_NAMESPACES[snap]
-
-
-def _stack_namespaces(snap: Snapshot) -> dict[str, StackRef | None]:
     found: dict[str, StackRef | None] = {}
     if snap.readable("namespaces"):
         for ns in snap.items("namespaces"):

@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from datadog_configure.request import SITES
 from ops.incident.agent_pods import FailingContainer, agent_flavour, failing_containers
@@ -48,7 +47,7 @@ from ops.incident.doctor.common import (
 from ops.incident.doctor.events import event_lines, one_line, related_events
 from ops.incident.doctor.finding import Finding, Remedy, Severity, Subject
 from ops.incident.doctor.registry import check
-from ops.incident.snapshot import AGENT_LOGS, AGENT_PODS, Snapshot
+from ops.incident.snapshot import AGENT_LOGS, AGENT_PODS, Snapshot, per_snapshot
 from ops.incident.status import stack_namespaces
 from ops.kube.fields import Json, exited, labels_of, name_of, namespace_of
 from ops.names import CLUSTER_AGENT, StackRef
@@ -131,21 +130,17 @@ class _Index:
     sites: dict[str, str]
 
 
-_INDEXES: WeakKeyDictionary[Snapshot, _Index] = WeakKeyDictionary()
-
-
+@per_snapshot
 def _index(snap: Snapshot) -> _Index:
-    if snap not in _INDEXES:
-        refs = stack_namespaces(snap)
-        by_ref = {(namespace_of(s), name_of(s)): s for s in _items(snap, "datadogstacks")}
-        stacks = {ns: by_ref[(r.namespace, r.name)] for ns, r in refs.items() if r and (r.namespace, r.name) in by_ref}
-        sites: dict[str, str] = {}
-        for release in _items(snap, "helmreleases"):
-            site = (((release.get("spec") or {}).get("values") or {}).get("datadog") or {}).get("site")
-            if site:
-                sites.setdefault(namespace_of(release), str(site))
-        _INDEXES[snap] = _Index(stacks, refs, sites)
-    return _INDEXES[snap]
+    refs = stack_namespaces(snap)
+    by_ref = {(namespace_of(s), name_of(s)): s for s in _items(snap, "datadogstacks")}
+    stacks = {ns: by_ref[(r.namespace, r.name)] for ns, r in refs.items() if r and (r.namespace, r.name) in by_ref}
+    sites: dict[str, str] = {}
+    for release in _items(snap, "helmreleases"):
+        site = (((release.get("spec") or {}).get("values") or {}).get("datadog") or {}).get("site")
+        if site:
+            sites.setdefault(namespace_of(release), str(site))
+    return _Index(stacks, refs, sites)
 
 
 def _items(snap: Snapshot, key: str) -> tuple[Json, ...]:

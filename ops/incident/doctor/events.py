@@ -17,8 +17,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
+from ops.incident.snapshot import per_snapshot
 from ops.kube.fields import Json, event_time, name_of, namespace_of, parse_time
 
 if TYPE_CHECKING:
@@ -58,23 +58,24 @@ def owned_pods(snap: Snapshot, kind: str, namespace: str, name: str) -> list[Jso
     return found
 
 
-_RS_EVENTS: WeakKeyDictionary[Snapshot, dict[tuple[str, str], list[Json]]] = WeakKeyDictionary()
+@per_snapshot
+def _replicaset_event_index(snap: Snapshot) -> dict[tuple[str, str], list[Json]]:
+    """(namespace, Deployment) -> Warning Events of its ReplicaSets: one pass per snapshot."""
+    index: dict[tuple[str, str], list[Json]] = defaultdict(list)
+    for ev in snap.items("events"):
+        involved = ev.get("involvedObject") or {}
+        if involved.get("kind") == "ReplicaSet":
+            owner = _deployment_of_replicaset(str(involved.get("name", "")))
+            if owner:
+                index[(str(involved.get("namespace") or ""), owner)].append(ev)
+    return dict(index)
 
 
 def _replicaset_events(snap: Snapshot, namespace: str, deployment: str) -> list[Json]:
     """Warning Events about the Deployment's ReplicaSets (FailedCreate lands there when no pod exists)."""
     if not snap.readable("events"):
         return []
-    if snap not in _RS_EVENTS:  # one pass over the events per snapshot, whatever the number of workloads
-        index: dict[tuple[str, str], list[Json]] = defaultdict(list)
-        for ev in snap.items("events"):
-            involved = ev.get("involvedObject") or {}
-            if involved.get("kind") == "ReplicaSet":
-                owner = _deployment_of_replicaset(str(involved.get("name", "")))
-                if owner:
-                    index[(str(involved.get("namespace") or ""), owner)].append(ev)
-        _RS_EVENTS[snap] = dict(index)
-    return _RS_EVENTS[snap].get((namespace, deployment), [])
+    return _replicaset_event_index(snap).get((namespace, deployment), [])
 
 
 def related_events(snap: Snapshot, kind: str, namespace: str | None, name: str) -> list[Json]:
