@@ -83,6 +83,17 @@ def is_datadog_namespace(snap: Snapshot, namespace: str) -> bool:
     return namespace in stack_namespaces(snap)
 
 
+def namespace_tier(snap: Snapshot, namespace: str) -> str | None:
+    """The tier the pipeline labelled a Datadog namespace with (`<api group>/tier`), None when unknown."""
+    ns = snap.namespace(namespace) if snap.readable("namespaces") else None
+    return labels_of(ns).get(f"{snap.api_group}/tier") if ns else None
+
+
+def tier_values(snap: Snapshot, namespace: str) -> str:
+    """The tier values file that renders that namespace's chart values (`values-<tier>.yaml` when unknown)."""
+    return f"{VALUES_DIR}/values-{namespace_tier(snap, namespace) or '<tier>'}.yaml"
+
+
 def finding(
     snap: Snapshot,
     check: str,

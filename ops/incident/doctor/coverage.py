@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING
 
 from ops.incident.doctor.common import (
     DOCS,
-    VALUES_DIR,
     finding,
     is_datadog_namespace,
     kubectl,
     named,
     owner_in_namespace,
     subject,
+    tier_values,
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
 from ops.incident.snapshot import AGENT_PODS, Snapshot
-from ops.kube.fields import Json, daemonset_rollout, labels_of, name_of, namespace_of, pod_template_spec
+from ops.kube.fields import Json, daemonset_rollout, name_of, namespace_of, pod_template_spec
 from ops.kube.placement import LeftOut, left_out, schedulable, tolerations_of
 
 if TYPE_CHECKING:
@@ -87,9 +87,7 @@ def agents_missing_nodes(snap: Snapshot, aws: ApiKeysReader | None) -> list[Find
             *(f"node {node.node}: {node.reason}" for node in missing[:5]),
             f"pod template tolerations: {tolerations}",
         ]
-        ns_obj = snap.namespace(ns)
-        tier = labels_of(ns_obj).get(f"{snap.api_group}/tier") if ns_obj else None
-        values = f"{VALUES_DIR}/values-{tier or '<tier>'}.yaml"
+        values = tier_values(snap, ns)
         found.append(
             finding(
                 snap,

@@ -13,19 +13,20 @@ from typing import TYPE_CHECKING
 from datadog_configure.footprint import AGENT_CONTAINERS
 from ops.incident.doctor.common import (
     DOCS,
-    VALUES_DIR,
     controller_of,
     finding,
     is_datadog_namespace,
     kubectl,
     named,
+    namespace_tier,
     owner_by_labels,
     subject,
+    tier_values,
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
 from ops.incident.snapshot import AGENT_PODS, PIPELINE_PODS, Snapshot, is_pipeline_pod
-from ops.kube.fields import Json, container_statuses, labels_of, name_of, namespace_of
+from ops.kube.fields import Json, container_statuses, name_of, namespace_of
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
@@ -51,11 +52,6 @@ def _resources(pod: Json, container: str) -> tuple[str, str]:
                 (res.get("requests") or {}).get("memory", "none")
             )
     return "unknown", "unknown"
-
-
-def _tier(snap: Snapshot, namespace: str) -> str | None:
-    ns = snap.namespace(namespace)
-    return labels_of(ns).get(f"{snap.api_group}/tier") if ns else None
 
 
 @check(
@@ -90,7 +86,7 @@ def oom_killed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
         waiting = ((status.get("state") or {}).get("waiting") or {}).get("reason")
         if waiting:
             evidence.append(f"now: {waiting}")
-        tier = _tier(snap, ns)
+        tier = namespace_tier(snap, ns)
         if pipeline:
             fixes = [
                 f"set resources.limits.memory on the pipeline container in promises/promise.yaml (now {limit}; "
@@ -98,7 +94,7 @@ def oom_killed(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
             ]
         else:
             values_key = VALUES_KEYS.get(container, f"agents.containers.<{container}>")
-            values = f"{VALUES_DIR}/values-{tier}.yaml" if tier else f"{VALUES_DIR}/values-<tier>.yaml"
+            values = tier_values(snap, ns)
             fixes = [
                 f"raise {values_key}.resources.limits.memory (now {limit}) in {values}",
                 "commit; build and publish the pipeline image with it (`invoke pipeline.build`), set promise.image, "

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from ops.incident.doctor.common import (
     DOCS,
-    VALUES_DIR,
     controller_of,
     finding,
     is_datadog_namespace,
@@ -19,11 +18,12 @@ from ops.incident.doctor.common import (
     named,
     owner_in_namespace,
     subject,
+    tier_values,
 )
 from ops.incident.doctor.finding import Finding, Severity
 from ops.incident.doctor.registry import check
 from ops.incident.snapshot import AGENT_PODS, Snapshot
-from ops.kube.fields import NO_CONDITION, Json, condition, labels_of, name_of, namespace_of
+from ops.kube.fields import NO_CONDITION, Json, condition, name_of, namespace_of
 
 if TYPE_CHECKING:
     from ops.incident.doctor.aws_keys import ApiKeysReader
@@ -65,9 +65,7 @@ def agent_unschedulable(snap: Snapshot, aws: ApiKeysReader | None) -> list[Findi
         if event:
             evidence.append(event)
         causes = [text for needle, text in _CAUSES if needle in message]
-        ns_obj = snap.namespace(ns)
-        tier = labels_of(ns_obj).get(f"{snap.api_group}/tier") if ns_obj else None
-        values = f"{VALUES_DIR}/values-{tier or '<tier>'}.yaml"
+        values = tier_values(snap, ns)
         found.append(
             finding(
                 snap,

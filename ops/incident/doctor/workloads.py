@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ops.incident.agent_pods import agent_flavour, failing_containers
 from ops.incident.doctor.agents import Diagnosis, diagnose_pods
-from ops.incident.doctor.common import DOCS, VALUES_DIR, finding, kubectl, named, owner_in_namespace
+from ops.incident.doctor.common import DOCS, finding, kubectl, named, owner_in_namespace, tier_values
 from ops.incident.doctor.events import event_line, newer_failure, one_line, owned_pods, related_events
 from ops.incident.doctor.finding import Finding, Severity, Subject
 from ops.incident.doctor.registry import check
@@ -74,12 +74,6 @@ def find_workload(snap: Snapshot, kind: str, namespace: str, name: str) -> Json 
     return next((o for o in snap.items(key) if (namespace_of(o), name_of(o)) == (namespace, name)), None)
 
 
-def _tier_values(snap: Snapshot, namespace: str) -> str:
-    ns = snap.namespace(namespace) if snap.readable("namespaces") else None
-    tier = ((ns or {}).get("metadata") or {}).get("labels", {}).get(f"{snap.api_group}/tier")
-    return f"{VALUES_DIR}/values-{tier or '<tier>'}.yaml"
-
-
 def _failed_create(snap: Snapshot, subject: Subject, events: list[Json]) -> Diagnosis | None:
     ev = next((e for e in events if e.get("reason") == "FailedCreate"), None)
     if ev is None:
@@ -109,7 +103,7 @@ def _failed_create(snap: Snapshot, subject: Subject, events: list[Json]) -> Diag
             f"ResourceQuota {name} in {ns} refuses the pods: requested {quota['requested']}, "
             f"used {quota['used']}, limited {quota['limited']}",
             [
-                f"lower the requests and limits in {_tier_values(snap, ns)} (or move the stack to a smaller tier), "
+                f"lower the requests and limits in {tier_values(snap, ns)} (or move the stack to a smaller tier), "
                 f"or raise ResourceQuota {name} where it is managed; commit, `invoke promise.apply`",
                 kubectl("describe", "resourcequota", name, namespace=ns),
             ],
@@ -144,7 +138,7 @@ def _pending(snap: Snapshot, pods: list[Json]) -> Diagnosis | None:
                 f"the scheduler cannot place pod {name_of(pod)}: {message}",
                 [
                     kubectl("describe", "pod", name_of(pod), namespace=ns),
-                    f"lower the requests in {_tier_values(snap, ns)} or add nodes (see agent-unschedulable)",
+                    f"lower the requests in {tier_values(snap, ns)} or add nodes (see agent-unschedulable)",
                 ],
                 decisive=message,
                 evidence=[f"pod {name_of(pod)}: {condition_line(scheduled)}"],
@@ -173,7 +167,7 @@ def _container_trouble(snap: Snapshot, pods: list[Json]) -> Diagnosis | None:
                 return Diagnosis(
                     "oom",
                     f"container {name} is killed for exceeding its memory limit (OOMKilled, exit 137)",
-                    [f"raise its memory limit in {_tier_values(snap, ns)} (see oom-killed)"],
+                    [f"raise its memory limit in {tier_values(snap, ns)} (see oom-killed)"],
                     decisive="OOMKilled",
                     evidence=[f"pod {name_of(pod)} container {name}: last run OOMKilled, exit 137"],
                     docs=DOCS["oom"],
