@@ -63,19 +63,23 @@ class Condition:
 NO_CONDITION = Condition("", "")  # stands in for an absent condition: neither True nor False, no reason
 
 
-def conditions_of(obj: Mapping[str, Any]) -> tuple[Condition, ...]:
+def _raw_conditions(obj: Mapping[str, Any]) -> list[Any]:
     raw = (obj.get("status") or {}).get("conditions") or []
-    return tuple(
-        Condition(
-            str(c.get("type", "")),
-            str(c.get("status") or "Unknown"),
-            str(c.get("reason") or ""),
-            str(c.get("message") or ""),
-            str(c["lastTransitionTime"]) if c.get("lastTransitionTime") else None,
-        )
-        for c in raw
-        if isinstance(c, Mapping)
+    return raw if isinstance(raw, list) else []
+
+
+def _condition(c: Mapping[str, Any]) -> Condition:
+    return Condition(
+        str(c.get("type", "")),
+        str(c.get("status") or "Unknown"),
+        str(c.get("reason") or ""),
+        str(c.get("message") or ""),
+        str(c["lastTransitionTime"]) if c.get("lastTransitionTime") else None,
     )
+
+
+def conditions_of(obj: Mapping[str, Any]) -> tuple[Condition, ...]:
+    return tuple(_condition(c) for c in _raw_conditions(obj) if isinstance(c, Mapping))
 
 
 def find_condition(conditions: tuple[Condition, ...], type_: str) -> Condition | None:
@@ -83,8 +87,11 @@ def find_condition(conditions: tuple[Condition, ...], type_: str) -> Condition |
 
 
 def condition(obj: Mapping[str, Any], type_: str) -> Condition | None:
-    """The status condition of this type, or None."""
-    return find_condition(conditions_of(obj), type_)
+    """The status condition of this type, or None (the first, as `find_condition` of `conditions_of`)."""
+    for c in _raw_conditions(obj):
+        if isinstance(c, Mapping) and str(c.get("type", "")) == type_:
+            return _condition(c)
+    return None
 
 
 def condition_line(cond: Condition | None) -> str:
