@@ -6,10 +6,11 @@ answer that is not a JSON object of the expected shape raises `GarbledAnswer`, n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import orjson
 
 from ops.kube.errors import ApiCall, GarbledAnswer
 
@@ -34,12 +35,17 @@ def _send(kube: Kube, path: str, query: list[tuple[str, str]], accept: str) -> b
 
 
 def parse_object(kube: Kube, call: ApiCall, raw: bytes | str) -> Json:
-    """A JSON object from the bytes of an answer, or GarbledAnswer."""
+    """A JSON object from the bytes of an answer, or GarbledAnswer.
+
+    orjson parses the bytes as they came, in half the time of `json` (a list answer is megabytes)."""
     try:
-        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-    except UnicodeDecodeError:
-        raise GarbledAnswer(call, kube.server, f"{len(raw)} bytes that are not UTF-8") from None
-    except ValueError as err:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        if isinstance(raw, bytes):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GarbledAnswer(call, kube.server, f"{len(raw)} bytes that are not UTF-8") from None
         raise GarbledAnswer(call, kube.server, f"{len(raw)} bytes that do not parse: {err}") from None
     if not isinstance(data, dict):
         raise GarbledAnswer(call, kube.server, f"a JSON {type(data).__name__}, not an object")
