@@ -27,14 +27,15 @@ condition's status, reason and message, an image, a label) one object. That is w
 
     {"metadata": {"name": True}, "status": {"conditions": [CONDITION]}}
 
-`True` keeps the value whole, a mapping keeps those keys, a list of one shape applies it to each
-element of a list, and `Where(test, shape)` keeps only the elements (or, for a whole listing, the
-items) for which `test` holds: the conditions a column reads, the containers that restarted, the
-Works that are not Ready. `Keeper.listed` still counts every item the server sent.
+`True` keeps the value whole (`ALL` too, its strings and equal parts shared), a mapping keeps those
+keys, a list of one shape applies it to each element of a list, and `Where(test, shape)` keeps only
+the elements (or, for a whole listing, the items) for which `test` holds: the conditions a column
+reads, the containers that restarted, the Works that are not Ready. `Keeper.listed` still counts
+every item the server sent.
 
 `When(test, shape)` keeps only `shape` of the items for which `test` holds, and the others whole:
-`doctor` keeps a healthy pod's skeleton (HEALTHY_POD) and every field of the pods that are not,
-which are the ones its checks look into.
+`doctor` keeps a settled object's skeleton and every field of the objects that are not, which are
+the ones its checks look into (ops/incident/doctor/settled.py).
 """
 
 from __future__ import annotations
@@ -42,14 +43,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
-
-from ops.kube.fields import container_statuses, is_ready, labels_of
-from ops.names import PIPELINE_NAME_LABEL
+from typing import Any
 
 Json = dict[str, Any]
-Shape = dict[str, Any]  # key -> True | Shape | [Shape] | Where
+Shape = dict[str, Any]  # key -> True | ALL | Shape | [Shape] | Where
 CONDITION: Shape = {"type": True, "status": True, "reason": True, "message": True, "lastTransitionTime": True}
+
+
+class _All:
+    """The value whole, its strings and equal parts shared like a shape's (`True` keeps it as sent)."""
+
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+ALL = _All()
 
 
 @dataclass(frozen=True)
@@ -175,8 +183,8 @@ class Keeper:
 
     def __init__(self, shapes: Mapping[str, Shape | Where | When]) -> None:
         self._shapes = shapes
-        self._strings: dict[str, str] = {}
-        self._shared: dict[tuple[Any, ...], Any] = {}
+        self._shares = _Shares()  # the compiled projectors hold it, never the Keeper: no cycle to outlive a read
+        self._projectors: dict[str, Callable[[Json], Json]] = {}
         self.listed: Counter[str] = Counter()  # items the server sent, by listing key, kept or not
 
     def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json | None:
@@ -185,93 +193,112 @@ class Keeper:
         if shape is None:
             return kept(item, kind, api_version)
         if type(shape) is When:
+            item = kept(item, kind, api_version)  # a skeleton holds no more than the whole item would
             if not shape.test(item):
-                return kept(item, kind, api_version)
-            shape = shape.shape
-        elif type(shape) is Where:
-            if not shape.test(item):
-                return None
-            shape = shape.shape
-        projected: Json = self._fields(item, cast("Shape", shape))  # the item itself is never shared
+                return item
+        elif type(shape) is Where and not shape.test(item):
+            return None
+        self._shares.bound()
+        project = self._projectors.get(key)
+        if project is None:
+            project = self._projectors[key] = self._fields(shape.shape if type(shape) in (When, Where) else shape)
+        projected: Json = project(item)  # the item itself is never shared
         projected.setdefault("apiVersion", api_version)
         projected.setdefault("kind", kind)
         return projected
 
-    def _fields(self, value: Json, shape: Shape) -> Json:
-        found: Json = {}
-        for key, sub in shape.items():
-            if key in value:
-                got = self._project(value[key], sub)
-                if got or type(got) not in _CONTAINERS:  # what comes out empty is left out
-                    found[key] = got
-        return found
+    # A shape is compiled once per listing into functions that project a value: no dispatch on the
+    # shape's type per value, which is most of the cost on thousands of items.
+    def _fields(self, shape: Shape) -> Callable[[Json], Json]:
+        fields = tuple((key, self._projector(sub)) for key, sub in shape.items())
 
-    def _project(self, value: Any, shape: Any) -> Any:
+        def project(value: Json) -> Json:
+            found: Json = {}
+            for key, sub in fields:
+                if key in value:
+                    got = sub(value[key])
+                    if got or type(got) not in _CONTAINERS:  # what comes out empty is left out
+                        found[key] = got
+            return found
+
+        return project
+
+    def _projector(self, shape: Any) -> Callable[[Any], Any]:
+        strings, one = self._shares.strings, self._shares.one
+        if shape is ALL:
+            return self._shares.whole
+        if type(shape) is dict:
+            inner = self._fields(shape)
+            wanted: type = dict
+            project = lambda value: one(inner(value))  # noqa: E731
+        elif type(shape) is list or type(shape) is Where:
+            element = self._projector(shape[0] if type(shape) is list else shape.shape)
+            test = shape.test if type(shape) is Where else None
+            wanted = list
+            project = lambda value: one(  # noqa: E731
+                [element(v) for v in value if test is None or type(v) is not dict or test(v)]
+            )
+        else:  # True: the value as it came
+
+            def project(value: Any) -> Any:
+                return value
+
+            wanted = type(None)
+
+        def projected(value: Any) -> Any:
+            kind = type(value)
+            if kind is str:
+                return strings.setdefault(value, value)
+            if kind is wanted:
+                return project(value)
+            return value  # a value of another type than the shape's: as it came
+
+        return projected
+
+
+# How many strings and projections a Keeper remembers to share. Past that it starts again: what repeats
+# (a condition, an image, a label) is soon shared again, and what never repeats (a name, a timestamp)
+# no longer holds a table entry and a key per object, which at 10,000 stacks was a third of the read.
+SHARE_LIMIT = 1 << 16
+
+
+class _Shares:
+    """The strings and the equal projections one Keeper has made one object of (SHARE_LIMIT of each)."""
+
+    __slots__ = ("shared", "strings")
+
+    def __init__(self) -> None:
+        self.strings: dict[str, str] = {}
+        self.shared: dict[tuple[Any, ...], Any] = {}
+
+    def bound(self) -> None:
+        """Forget what is shared once past SHARE_LIMIT (the objects stay; only the tables are emptied)."""
+        if len(self.strings) > SHARE_LIMIT:
+            self.strings.clear()
+        if len(self.shared) > SHARE_LIMIT:
+            self.shared.clear()
+
+    def whole(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            return self._strings.setdefault(value, value)
-        if shape is True:
-            return value
-        if kind is dict and type(shape) is dict:
-            return self._one(self._fields(value, shape))
-        if kind is list and type(shape) is list:
-            return self._one([self._project(v, shape[0]) for v in value])
-        if kind is list and type(shape) is Where:
-            return self._one([self._project(v, shape.shape) for v in value if type(v) is not dict or shape.test(v)])
-        return value  # a value of another type than the shape's: as it came
+            return self.strings.setdefault(value, value)
+        if kind is dict:
+            strings = self.strings
+            return self.one({strings.setdefault(k, k): self.whole(v) for k, v in value.items()})
+        if kind is list:
+            return self.one([self.whole(v) for v in value])
+        return value
 
-    def _one(self, value: Json | list[Any]) -> Any:
+    def one(self, value: Json | list[Any]) -> Any:
         """One object for equal projections (the Ready condition of thousands of healthy pods): they are
-        read, never changed. Children are already shared, so they are told apart by identity; scalars by
-        type and value (True is not 1)."""
-        key: list[Any] = [type(value)]
-        for k, v in value.items() if type(value) is dict else enumerate(value):
-            kind = type(v)
-            key += (k, kind, v if kind in _SCALARS else id(v))
-        return self._shared.setdefault(tuple(key), value)
+        read, never changed. What is in them is told apart by identity: children are already shared,
+        strings interned, and True, False, None and small ints are single objects (two equal large ints
+        are not shared: that is all identity misses). Each id is of an object the shared value holds."""
+        if type(value) is dict:
+            key: tuple[Any, ...] = (dict, *value, *map(id, value.values()))
+        else:
+            key = (list, *map(id, value))
+        return self.shared.setdefault(key, value)
 
 
 _CONTAINERS = (dict, list)
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-# doctor: healthy pods ------------------------------------------------------------------------------
-_STATUSES: Shape = {"name": True, "image": True, "ready": True, "restartCount": True}
-HEALTHY_POD: Shape = {
-    "metadata": {
-        "name": True,
-        "namespace": True,
-        "labels": True,
-        "creationTimestamp": True,
-        "ownerReferences": True,
-    },
-    "spec": {
-        "nodeName": True,
-        "containers": [{"name": True, "image": True}],
-        "initContainers": [{"name": True, "image": True}],
-    },
-    "status": {
-        "phase": True,
-        "startTime": True,
-        "conditions": [CONDITION],
-        "containerStatuses": [_STATUSES],
-        "initContainerStatuses": [_STATUSES],
-    },
-}
-
-
-def healthy_pod(pod: Json) -> bool:
-    """Nothing to diagnose: Succeeded with every container done at exit 0, or (not a pipeline pod) Running
-    and Ready with every container ready; never restarted, not being deleted."""
-    if (pod.get("metadata") or {}).get("deletionTimestamp"):
-        return False
-    statuses = [(init, s) for init, s in container_statuses(pod) if isinstance(s, dict)]
-    if any(s.get("restartCount") or (s.get("lastState") or {}).get("terminated") for _, s in statuses):
-        return False
-    phase = (pod.get("status") or {}).get("phase")
-    if phase == "Succeeded":
-        return all(((s.get("state") or {}).get("terminated") or {}).get("exitCode") == 0 for _, s in statuses)
-    if phase != "Running" or PIPELINE_NAME_LABEL in labels_of(pod):
-        return False
-    containers = [s for init, s in statuses if not init]
-    return is_ready(pod) and bool(containers) and all(s.get("ready") for s in containers)

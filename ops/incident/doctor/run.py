@@ -16,10 +16,8 @@ from ops.errors import ExitCode, OpsError
 from ops.incident.doctor.finding import Finding, Remedy, Severity
 from ops.incident.doctor.incidents import Incident, build_incidents
 from ops.incident.doctor.registry import Check
-from ops.incident.keep import HEALTHY_POD, When, healthy_pod
+from ops.incident.doctor.settled import DOCTOR_SHAPES
 from ops.incident.snapshot import (
-    AGENT_PODS,
-    PIPELINE_PODS,
     STATESTORE_SECRETS,
     VALUES_SECRETS,
     ContextRead,
@@ -79,12 +77,8 @@ class Diagnosis:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
-# The pods listed by label: most are healthy, and no check looks into a healthy pod (ops/incident/keep.py).
-DOCTOR_SHAPES = {key: When(healthy_pod, HEALTHY_POD) for key in (AGENT_PODS, PIPELINE_PODS)}
-
-
 def reads_for(checks: Iterable[Check], settings: Settings) -> Reads:
-    """The union of what the checks need: nothing more is listed; of a healthy pod, its skeleton is kept."""
+    """The union of what the checks need: nothing more is listed; of a settled object, its skeleton is kept."""
     return Reads.of(settings, set().union(*(c.needs for c in checks)), DOCTOR_SHAPES)
 
 
