@@ -50,7 +50,7 @@ def test_status_shows_every_section_with_the_columns_sres_know(platform: dict[st
     assert any(line.split()[:5] == [PROD.target, "datadog", "3.240.0", "False", "False"] for line in lines)
     assert "context deadline exceeded" in result.stdout
     assert "CONTEXT  " not in result.stdout.split("Argo CD Applications")[1]  # one context: no context column
-    assert len(kube.requests) == 16  # discovery, version and 14 lists; nothing per object
+    assert len(kube.requests) == 18  # discovery, version and 14 lists (the agents in 3 parts); nothing per object
 
 
 def test_status_json_reads_several_contexts_and_names_the_context_on_every_row(platform: dict[str, str]) -> None:

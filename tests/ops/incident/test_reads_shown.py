@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from ops.config import Settings
+from ops.errors import ExitCode
 from ops.incident.doctor.registry import select_checks
 from ops.incident.doctor.run import reads_for
 from ops.incident.snapshot import (
+    AGENT_APPS,
     AGENT_PODS,
     KRATIX_PODS,
     MAX_NAMESPACE_READS,
@@ -66,13 +68,28 @@ def test_status_lists_the_agents_pods_by_label_and_never_every_pod(
     with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
         snap = take_snapshot(client, status_reads(settings))
 
-    assert _pod_lists(seeded) == [("/api/v1/pods", "app in (datadog,datadog-cluster-agent,datadog-clusterchecks)")]
+    # one list per app label, side by side (their pages are not one after the other's)
+    assert _pod_lists(seeded) == [("/api/v1/pods", f"app={app}") for app in AGENT_APPS]
     # the agents' pods (2 nodes + the cluster agent per stack), none of the bystanders beside them in team-a
     assert sorted(p["metadata"]["namespace"] for p in snap.pods()) == sorted(s.target for s in STACKS for _ in range(3))
     sections = platform_status([ContextRead("kind-a", snap)]).clusters[0].sections
     agents = next(s for s in sections if s.key == "datadogAgents")
     assert sorted(r["namespace"] for r in agents.rows) == sorted(s.target for s in STACKS)
     assert {r["agents"] for r in agents.rows} == {"2/2"}
+
+
+def test_the_agents_listing_is_its_parts_in_the_servers_order_or_the_error_of_one(
+    seeded: EmulatorThread, kubeconfig: Path, settings: Settings
+) -> None:
+    with connect(KubeTarget(kubeconfig, "kind-a"), retry=QUICK) as client:
+        whole = take_snapshot(client, status_reads(settings)).listing(AGENT_PODS)
+        seeded.fail(403, method="GET", path="/api/v1/pods$", times=1)  # one of the three parts is refused
+        refused = take_snapshot(client, status_reads(settings)).listing(AGENT_PODS)
+
+    keys = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in whole.items]
+    assert keys == sorted(keys) and len(keys) == whole.total == 6
+    assert refused.items == () and refused.error is not None and "forbidden" in refused.error
+    assert refused.error_code == ExitCode.UNAUTHORIZED  # 13: what RBAC refused
 
 
 def test_doctor_reads_pipeline_pods_by_promise_label_and_the_kratix_namespace_only(
@@ -84,7 +101,7 @@ def test_doctor_reads_pipeline_pods_by_promise_label_and_the_kratix_namespace_on
 
     assert _pod_lists(seeded) == [
         ("/api/v1/namespaces/kratix-platform-system/pods", ""),
-        ("/api/v1/pods", "app in (datadog,datadog-cluster-agent,datadog-clusterchecks)"),
+        *[("/api/v1/pods", f"app={app}") for app in AGENT_APPS],
         ("/api/v1/pods", f"kratix.io/promise-name={settings.promise_name},kratix.io/pipeline-name"),
     ]
     assert not [p for p in snap.pods() if p["metadata"]["name"].startswith("web-")]
