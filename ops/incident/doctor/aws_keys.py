@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ops.aws import AwsAccessDenied, AwsNotFound, AwsTarget, call, session
 from ops.errors import OpsError
+from ops.kube.threads import DaemonPool
 
 if TYPE_CHECKING:
     import boto3
@@ -43,6 +44,7 @@ class ApiKeysReader:
         self._make_session = make_session
         self._client: Any = None
         self._seen: dict[str, SecretProperties] = {}
+        self._asked: dict[str, Future[SecretProperties]] = {}  # started, not yet seen
         self._lock = threading.Lock()
 
     def warm(self) -> None:
@@ -53,15 +55,26 @@ class ApiKeysReader:
     def properties(self, secret_id: str) -> SecretProperties:
         return self.properties_of([secret_id])[secret_id]
 
+    def start(self, secret_ids: Iterable[str]) -> None:
+        """Begin looking these up in the background; `properties_of` then waits for them."""
+        with self._lock:
+            todo = [s for s in dict.fromkeys(secret_ids) if s not in self._seen and s not in self._asked]
+            if not todo:
+                return
+            pool = DaemonPool(min(8, len(todo)), "aws-secrets")
+            with pool:
+                self._asked.update({s: pool.submit(self._look_up, s) for s in todo})
+
     def properties_of(self, secret_ids: list[str]) -> dict[str, SecretProperties]:
         """Several secrets, looked up at once; each once per run."""
+        self.start(secret_ids)
         with self._lock:
-            todo = [s for s in dict.fromkeys(secret_ids) if s not in self._seen]
-        if todo:
-            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-                found = dict(zip(todo, pool.map(self._look_up, todo), strict=True))
-            with self._lock:
-                self._seen.update(found)
+            asked = {s: self._asked[s] for s in dict.fromkeys(secret_ids) if s not in self._seen}
+        found = {s: future.result() for s, future in asked.items()}
+        with self._lock:
+            self._seen.update(found)
+            for s in found:
+                self._asked.pop(s, None)
         return {s: self._seen[s] for s in secret_ids}
 
     def _secretsmanager(self) -> Any:

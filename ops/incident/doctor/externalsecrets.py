@@ -236,6 +236,7 @@ def secretstore_not_valid(snap: Snapshot, aws: ApiKeysReader | None) -> list[Fin
     "AWS secret datadog/<env>/api-keys exists with api-key and app-key",
     {"datadogstacks", "externalsecrets"},
     uses_aws=True,
+    asks=lambda snap: sorted(_api_key_secrets(snap)),
 )
 def aws_api_keys(snap: Snapshot, aws: ApiKeysReader | None) -> list[Finding]:
     if aws is None:

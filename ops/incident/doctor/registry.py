@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ops.incident.snapshot import Snapshot
 
 CheckFn = Callable[["Snapshot", "ApiKeysReader | None"], list["Finding"]]
+AsksFn = Callable[["Snapshot"], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,18 @@ class Check:
     needs: frozenset[str]  # snapshot reads (kind keys and extra reads, ops/incident/snapshot.py)
     run: CheckFn
     uses_aws: bool = False
+    # the AWS secrets it will look up, told from the snapshot alone: asked for in the background
+    # while the other checks run (ops/incident/doctor/run.py `diagnose`)
+    asks: AsksFn | None = None
 
 
-def check(id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False) -> Callable[[CheckFn], Check]:
+def check(
+    id_: str, title: str, needs: Iterable[str], *, uses_aws: bool = False, asks: AsksFn | None = None
+) -> Callable[[CheckFn], Check]:
     """Declare a check: `@check("oom-killed", "OOMKilled containers", {"pods"})`."""
 
     def wrap(fn: CheckFn) -> Check:
-        return Check(id_, title, frozenset(needs), _with_events(fn), uses_aws)
+        return Check(id_, title, frozenset(needs), _with_events(fn), uses_aws, asks)
 
     return wrap
 

@@ -106,8 +106,13 @@ def diagnose(
             for listing in read.snapshot.listings.values()
             if listing.error is not None
         ]
-        for c in checks:
+        if aws is not None:  # AWS answers while the other checks run; the checks that read them run last
+            for c in checks:
+                if c.asks is not None:
+                    aws.start(c.asks(read.snapshot))
+        for c in sorted(checks, key=lambda c: c.uses_aws):
             findings += c.run(read.snapshot, aws if c.uses_aws else None)
+        for c in checks:
             unread = unread_needs(read.snapshot, c)
             if unread:
                 not_run.append(NotRun(read.context, c.id, unread))

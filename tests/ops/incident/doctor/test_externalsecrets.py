@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import boto3
@@ -12,7 +13,9 @@ import pytest
 from ops.aws import AwsTarget
 from ops.incident.doctor.aws_keys import ApiKeysReader
 from ops.incident.doctor.finding import Severity, Subject
-from ops.incident.snapshot import Snapshot
+from ops.incident.doctor.registry import all_checks
+from ops.incident.doctor.run import diagnose
+from ops.incident.snapshot import ContextRead, Snapshot
 from tests.aws import MotoServer
 from tests.objects import (
     KEYS_SECRET,
@@ -161,6 +164,27 @@ def test_every_api_keys_secret_is_read_once(healthy: Snapshot, aws: ApiKeysReade
     assert run_check(healthy, "aws-api-keys", aws) == []
     assert run_check(healthy, "aws-api-keys", aws) == []
     assert len(moto_server.requests) == 3
+
+
+def test_doctor_asks_aws_in_the_background_while_the_other_checks_run(
+    healthy: Snapshot, aws: ApiKeysReader, moto_server: MotoServer
+) -> None:
+    for env in ("dev", "prod", "staging"):
+        put_secret(f"datadog/{env}/api-keys", {"api-key": "a", "app-key": "b"})
+    moto_server.requests.clear()
+    check = next(c for c in all_checks() if c.id == "aws-api-keys")
+    assert check.asks is not None
+
+    aws.start(check.asks(healthy))  # returns at once; the lookups go on
+    deadline = time.monotonic() + 10
+    while len(moto_server.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert len(moto_server.requests) == 3
+    assert run_check(healthy, "aws-api-keys", aws) == []
+    assert len(moto_server.requests) == 3  # the check waited for those answers, it did not ask again
+    diagnosis = diagnose([ContextRead("kind-a", healthy)], all_checks(), aws)
+    assert diagnosis.complete and not [f for f in diagnosis.findings if f.check == "aws-api-keys"]
 
 
 def test_eso_checks_stay_quiet_on_a_healthy_platform(healthy: Snapshot) -> None:
