@@ -201,7 +201,8 @@ class Keeper:
         self._shares.bound()
         project = self._projectors.get(key)
         if project is None:
-            project = self._projectors[key] = self._fields(shape.shape if type(shape) in (When, Where) else shape)
+            body = shape.shape if isinstance(shape, When | Where) else shape
+            project = self._projectors[key] = self._fields(body)
         projected: Json = project(item)  # the item itself is never shared
         projected.setdefault("apiVersion", api_version)
         projected.setdefault("kind", kind)
@@ -227,23 +228,28 @@ class Keeper:
         strings, one = self._shares.strings, self._shares.one
         if shape is ALL:
             return self._shares.whole
-        if type(shape) is dict:
+        project: Callable[[Any], Any]
+        wanted: type
+        if isinstance(shape, dict):
             inner = self._fields(shape)
-            wanted: type = dict
-            project = lambda value: one(inner(value))  # noqa: E731
-        elif type(shape) is list or type(shape) is Where:
-            element = self._projector(shape[0] if type(shape) is list else shape.shape)
-            test = shape.test if type(shape) is Where else None
+            wanted = dict
+
+            def project(value: Json) -> Any:
+                return one(inner(value))
+
+        elif isinstance(shape, list | Where):
+            element = self._projector(shape.shape if isinstance(shape, Where) else shape[0])
+            test = shape.test if isinstance(shape, Where) else None
             wanted = list
-            project = lambda value: one(  # noqa: E731
-                [element(v) for v in value if test is None or type(v) is not dict or test(v)]
-            )
+
+            def project(value: list[Any]) -> Any:
+                return one([element(v) for v in value if test is None or type(v) is not dict or test(v)])
+
         else:  # True: the value as it came
+            wanted = type(None)
 
             def project(value: Any) -> Any:
                 return value
-
-            wanted = type(None)
 
         def projected(value: Any) -> Any:
             kind = type(value)
