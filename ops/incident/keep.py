@@ -30,8 +30,8 @@ condition's status, reason and message, an image, a label) one object. That is w
 `True` keeps the value whole (`ALL` too, its strings and equal parts shared), a mapping keeps those
 keys, a list of one shape applies it to each element of a list, and `Where(test, shape)` keeps only
 the elements (or, for a whole listing, the items) for which `test` holds: the conditions a column
-reads, the containers that restarted, the Works that are not Ready. `Keeper.listed` still counts
-every item the server sent.
+reads, the containers that restarted, the Works that are not Ready (`Listing.listed` still counts
+every item the server sent).
 
 `When(test, shape)` keeps only `shape` of the items for which `test` holds, and the others whole:
 `doctor` keeps a settled object's skeleton and every field of the objects that are not, which are
@@ -40,7 +40,6 @@ the ones its checks look into (ops/incident/doctor/settled.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -185,10 +184,8 @@ class Keeper:
         self._shapes = shapes
         self._shares = _Shares()  # the compiled projectors hold it, never the Keeper: no cycle to outlive a read
         self._projectors: dict[str, Callable[[Json], Json]] = {}
-        self.listed: Counter[str] = Counter()  # items the server sent, by listing key, kept or not
 
     def __call__(self, item: Json, key: str, kind: str, api_version: str) -> Json | None:
-        self.listed[key] += 1
         shape = self._shapes.get(key)
         if shape is None:
             return kept(item, kind, api_version)

@@ -518,16 +518,16 @@ def _submit_list(pool: DaemonPool, kube: Kube, spec: KindSpec, keeper: Keeper) -
     if not spec.parts:
         return pool.submit(_list, kube, spec, keeper).result
     parts = [pool.submit(_list, kube, replace(spec, label_selector=part, parts=()), keeper) for part in spec.parts]
-    return lambda: _union(spec, [f.result() for f in parts], keeper)
+    return lambda: _union(spec, [f.result() for f in parts])
 
 
-def _union(spec: KindSpec, parts: list[Listing], keeper: Keeper) -> Listing:
+def _union(spec: KindSpec, parts: list[Listing]) -> Listing:
     """One listing of its parts' items, in the API server's order (namespace, name); an error in any is its."""
     failed = next((part for part in parts if part.error is not None), None)
     if failed is not None:
         return Listing(spec, error=failed.error, error_code=failed.error_code)
     items = sorted((item for part in parts for item in part.items), key=lambda i: (namespace_of(i), name_of(i)))
-    return Listing(spec, tuple(items), listed=keeper.listed[spec.key])
+    return Listing(spec, tuple(items), listed=sum(part.total for part in parts))
 
 
 def _list(kube: Kube, spec: KindSpec, keeper: Keeper, keep: Callable[[Json], bool] | None = None) -> Listing:
@@ -535,19 +535,22 @@ def _list(kube: Kube, spec: KindSpec, keeper: Keeper, keep: Callable[[Json], boo
     query = [("fieldSelector", spec.field_selector)] if spec.field_selector else []
     if spec.label_selector:
         query.append(("labelSelector", spec.label_selector))
+    listed = 0  # items of the listing the server sent (kept or not), counted here: parts run side by side
+
+    def each(item: Json) -> Json | None:
+        nonlocal listed
+        if keep is not None and not keep(item):
+            return None
+        listed += 1
+        return keeper(item, spec.key, spec.kind, spec.api_version)
+
     try:
-        items = list_json(
-            kube,
-            ApiCall("list", spec.group, spec.kind),
-            spec.path,
-            query,
-            each=lambda i: keeper(i, spec.key, spec.kind, spec.api_version) if keep is None or keep(i) else None,
-        )
+        items = list_json(kube, ApiCall("list", spec.group, spec.kind), spec.path, query, each=each)
     except CrdMissing:
         return Listing(spec, installed=False)  # group served, but not this version or kind
     except OpsError as err:
         return Listing(spec, error=err.message, error_code=int(err.exit_code))
-    return Listing(spec, tuple(items), listed=keeper.listed[spec.key])
+    return Listing(spec, tuple(items), listed=listed)
 
 
 # the pods of the namespaces in trouble -----------------------------------------------------------
@@ -582,7 +585,7 @@ def _troubled_pods(
     spec, keeper = how
     if namespaces is not None and len(namespaces) <= MAX_NAMESPACE_READS:
         scoped = [replace(spec, namespace=ns) for ns in sorted(namespaces)]
-        return _union(spec, [f.result() for f in [pool.submit(_list, kube, s, keeper) for s in scoped]], keeper)
+        return _union(spec, [f.result() for f in [pool.submit(_list, kube, s, keeper) for s in scoped]])
     if namespaces is None:
         return _list(kube, spec, keeper)
     return _list(kube, spec, keeper, keep=lambda pod: namespace_of(pod) in namespaces)
