@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ops.config import Settings
     from ops.confirmation import Confirmation
     from ops.kube import Kube
+    from ops.platform.infra import DeployedFacts
     from ops.programs import Runner
     from ops.render.console import Consoles
 
@@ -46,6 +47,18 @@ def make_confirmation(consoles: Consoles, yes: bool) -> Confirmation:
         return consoles.err.input(Text(question))  # as text: "[y/N]" is no markup
 
     return Confirmation(yes=yes, interactive=sys.stdin.isatty(), ask=ask)
+
+
+def told_deployed_facts(consoles: Consoles, settings: Settings, region: str | None, dry_run: bool) -> DeployedFacts:
+    """What iac/ deployed (region, secret names), saying on stderr where the region came from and, when the
+    outputs could not be read, why."""
+    from ops.platform import infra
+
+    facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
+    if facts.note:
+        say(consoles, facts.note)
+    say(consoles, f"region {facts.region.value} (from {facts.region.source})")
+    return facts
 
 
 def connect_kube(kubeconfig: str | None, context: str | None) -> Kube:

@@ -43,20 +43,16 @@ def destroy(c: Context, profile: str | None, yes: bool, dry_run: bool) -> None:
 
 
 def apps(c: Context, region: str | None, kubeconfig: str | None, context: str | None, dry_run: bool) -> None:
-    from ops.platform import infra
     from ops.platform.argocd import AppSettings, applications, apply_applications
     from ops.render.console import make_consoles
     from ops.repository import ARGOCD_APPS
     from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube, make_runner, say
+    from ops.tasks.wiring import connect_kube, told_deployed_facts
 
     with reported_errors():
         settings = settings_of(c)
         consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        if facts.note:
-            say(consoles, facts.note)
-        say(consoles, f"region {facts.region.value} (from {facts.region.source})")
+        facts = told_deployed_facts(consoles, settings, region, dry_run)
         fill = AppSettings.of(settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value)
         with connect_kube(kubeconfig, context) as kube:
             applied = apply_applications(kube, applications(ARGOCD_APPS, fill), dry_run=dry_run)

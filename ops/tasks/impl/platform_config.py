@@ -10,18 +10,15 @@ from ops.tasks.exits import reported_errors, settings_of
 def external_secrets_apply(
     c: Context, region: str | None, kubeconfig: str | None, context: str | None, dry_run: bool
 ) -> None:
-    from ops.platform import infra, stores
+    from ops.platform import stores
     from ops.render.console import make_consoles
     from ops.tasks.report import render_applied
-    from ops.tasks.wiring import connect_kube, make_runner, say
+    from ops.tasks.wiring import connect_kube, say, told_deployed_facts
 
     with reported_errors():
         settings = settings_of(c)
         consoles = make_consoles()
-        facts = infra.deployed_facts(make_runner(consoles, dry_run), settings, region)
-        if facts.note:
-            say(consoles, facts.note)
-        say(consoles, f"region {facts.region.value} (from {facts.region.source})")
+        facts = told_deployed_facts(consoles, settings, region, dry_run)
         config = stores.PlatformConfig.of(
             settings, region=facts.region.value, git_secret=facts.kratix_git_secret_name.value
         )
