@@ -178,7 +178,7 @@ _BY_KIND = {
 
 class Keeper:
     """What to keep of each listed item: the listing's shape when it has one (projected from the item as
-    sent), else `kept` (the item, trimmed)."""
+    sent; under `When`, from the item trimmed), else `kept` (the item, trimmed)."""
 
     def __init__(self, shapes: Mapping[str, Shape | Where | When]) -> None:
         self._shapes = shapes
@@ -226,10 +226,9 @@ class Keeper:
         if shape is ALL:
             return self._shares.whole
         project: Callable[[Any], Any]
-        wanted: type
         if isinstance(shape, dict):
             inner = self._fields(shape)
-            wanted = dict
+            wanted: type = dict
 
             def project(value: Json) -> Any:
                 return one(inner(value))
@@ -242,11 +241,12 @@ class Keeper:
             def project(value: list[Any]) -> Any:
                 return one([element(v) for v in value if test is None or type(v) is not dict or test(v)])
 
-        else:  # True: the value as it came
-            wanted = type(None)
+        else:  # True: the value as it came, a string interned
 
-            def project(value: Any) -> Any:
-                return value
+            def as_sent(value: Any) -> Any:
+                return strings.setdefault(value, value) if type(value) is str else value
+
+            return as_sent
 
         def projected(value: Any) -> Any:
             kind = type(value)

@@ -102,11 +102,14 @@ EXTERNAL_SECRET: Shape = {
 }
 
 
+def _deleting(obj: Json) -> bool:
+    return bool((obj.get("metadata") or {}).get("deletionTimestamp"))
+
+
 def _settled_meta(obj: Json) -> bool:
-    meta = obj.get("metadata") or {}
-    generation = meta.get("generation")
+    generation = (obj.get("metadata") or {}).get("generation")
     observed = (obj.get("status") or {}).get("observedGeneration")
-    return not meta.get("deletionTimestamp") and (generation is None or observed is None or observed == generation)
+    return not _deleting(obj) and (generation is None or observed is None or observed == generation)
 
 
 # Condition types whose True means all is well. Others are True when something is wrong or under way:
@@ -150,15 +153,13 @@ def rolled_out(obj: Json) -> bool:
 
 
 def active_namespace(obj: Json) -> bool:
-    return (
-        not (obj.get("metadata") or {}).get("deletionTimestamp") and (obj.get("status") or {}).get("phase") == "Active"
-    )
+    return not _deleting(obj) and (obj.get("status") or {}).get("phase") == "Active"
 
 
 def healthy_pod(pod: Json) -> bool:
     """Succeeded with every container done at exit 0, or (not a pipeline pod) Running and Ready with every
     container ready; never restarted, not being deleted."""
-    if (pod.get("metadata") or {}).get("deletionTimestamp"):
+    if _deleting(pod):
         return False
     statuses = [(init, s) for init, s in container_statuses(pod) if isinstance(s, dict)]
     if any(s.get("restartCount") or (s.get("lastState") or {}).get("terminated") for _, s in statuses):
